@@ -1,0 +1,58 @@
+package dev.zhyper.core.adapter;
+
+import dev.zhyper.core.model.TargetModule;
+
+import java.util.List;
+
+/**
+ * The shape of an adapter: rank r, LoRA alpha, rsLoRA scaling, target projections, adapted layers and the
+ * method (how the context enters). Defaults follow the reference: alpha = 2r with rsLoRA, q_proj and v_proj.
+ */
+public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetModule> targets,
+                          LayerSelection layers, AdapterMethod method) {
+
+    public AdapterSpec {
+        if (rank <= 0) {
+            throw new IllegalArgumentException("rank must be positive, got " + rank);
+        }
+        if (targets == null || targets.isEmpty()) {
+            throw new IllegalArgumentException("at least one target module is required");
+        }
+        if (targets.stream().distinct().count() != targets.size()) {
+            throw new IllegalArgumentException("duplicate target modules " + targets);
+        }
+        targets = List.copyOf(targets);
+    }
+
+    public static final List<TargetModule> DEFAULT_TARGETS = List.of(TargetModule.Q_PROJ, TargetModule.V_PROJ);
+
+    public static AdapterSpec of(int rank, AdapterMethod method) {
+        return new AdapterSpec(rank, 2.0 * rank, true, DEFAULT_TARGETS, LayerSelection.ALL, method);
+    }
+
+    public AdapterSpec withLayers(LayerSelection selection) {
+        return new AdapterSpec(rank, alpha, rsLora, targets, selection, method);
+    }
+
+    public AdapterSpec withTargets(List<TargetModule> t) {
+        return new AdapterSpec(rank, alpha, rsLora, t, layers, method);
+    }
+
+    public AdapterSpec withMethod(AdapterMethod m) {
+        return new AdapterSpec(rank, alpha, rsLora, targets, layers, m);
+    }
+
+    /** s = alpha / sqrt(r) with rsLoRA, alpha / r otherwise. */
+    public double scaling() {
+        return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;
+    }
+
+    /** Index of a target module in {@link #targets()} (the module-type id fed to the hypernetwork). */
+    public int typeIndex(TargetModule m) {
+        int i = targets.indexOf(m);
+        if (i < 0) {
+            throw new IllegalArgumentException(m + " is not a target of this adapter");
+        }
+        return i;
+    }
+}

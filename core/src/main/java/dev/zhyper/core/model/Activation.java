@@ -1,0 +1,25 @@
+package dev.zhyper.core.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** Gate activations of the gated MLP. */
+public enum Activation {
+    SILU {
+        @Override public NDArray apply(NDArray x) { return x.mul(ai.djl.nn.Activation.sigmoid(x)); }
+    },
+    /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), HF's gelu_pytorch_tanh. */
+    GELU_TANH {
+        @Override public NDArray apply(NDArray x) {
+            NDArray inner = x.pow(3).muli(0.044715).addi(x).muli(Math.sqrt(2.0 / Math.PI));
+            return inner.tanh().addi(1).muli(x).muli(0.5);
+        }
+    },
+    /** Exact erf GELU. */
+    GELU {
+        @Override public NDArray apply(NDArray x) {
+            return x.div(Math.sqrt(2.0)).erf().addi(1).muli(x).muli(0.5);
+        }
+    };
+
+    public abstract NDArray apply(NDArray x);
+}
