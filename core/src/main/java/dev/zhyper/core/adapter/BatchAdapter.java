@@ -1,0 +1,70 @@
+package dev.zhyper.core.adapter;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.core.Linear;
+import dev.zhyper.core.model.ProjectionDelta;
+import dev.zhyper.core.model.TargetModule;
+
+import java.util.Map;
+
+/**
+ * The update {@code s · B · Z_i · A · x} for every row i of a batch, where row i carries its own modulation:
+ * one shrink GEMM (x Aᵀ) over the whole batch, a per-row scale by z_i (diag) or a per-row r×r product (square),
+ * and one expand GEMM (· Bᵀ). No weight gather: contexts only differ in z. For T2L each row carries its own
+ * A_i, B_i and the two GEMMs become batched products. For MTL Z = I.
+ */
+public final class BatchAdapter implements ProjectionDelta {
+    private final AdapterSpec spec;
+    private final SharedLora lora;
+    private final Map<AdapterSite, NDArray> modulation;
+    private final Map<AdapterSite, NDArray[]> t2l;
+    private final float scaling;
+
+    /**
+     * @param modulation per site: [B, r] (diag, already multiplied by s), [B, r, r] (square, already times s) or,
+     *                   for MTL, unused (may be empty)
+     * @param t2l        per site for T2L: {A [B, r, d_in], B [B, d_out, r]}; null otherwise
+     */
+    BatchAdapter(AdapterSpec spec, SharedLora lora, Map<AdapterSite, NDArray> modulation,
+                 Map<AdapterSite, NDArray[]> t2l) {
+        this.spec = spec;
+        this.lora = lora;
+        this.modulation = modulation;
+        this.t2l = t2l;
+        this.scaling = (float) spec.scaling();
+    }
+
+    @Override
+    public boolean adapts(int layer, TargetModule module) {
+        AdapterSite site = new AdapterSite(layer, module);
+        return spec.method() == AdapterMethod.T2L ? t2l.containsKey(site) : lora.a(site) != null;
+    }
+
+    @Override
+    public NDArray delta(int layer, TargetModule module, NDArray x) {
+        AdapterSite site = new AdapterSite(layer, module);
+        switch (spec.method()) {
+            case T2L -> {
+                NDArray[] ab = t2l.get(site);
+                // x [B,T,d_in] · A_iᵀ [B,d_in,r] → [B,T,r] · B_iᵀ [B,r,d_out]
+                return x.matMul(ab[0].transpose(0, 2, 1)).muli(scaling).matMul(ab[1].transpose(0, 2, 1));
+            }
+            case MTL -> {
+                NDArray u = Linear.linear(x, lora.a(site)).singletonOrThrow().muli(scaling);
+                return Linear.linear(u, lora.b(site)).singletonOrThrow();
+            }
+            case DIAG -> {
+                NDArray z = modulation.get(site);                       // [B, r], times s
+                NDArray u = Linear.linear(x, lora.a(site)).singletonOrThrow();   // [B, T, r]
+                return Linear.linear(u.mul(z.expandDims(1)), lora.b(site)).singletonOrThrow();
+            }
+            case SQUARE -> {
+                NDArray z = modulation.get(site);                       // [B, r, r], times s
+                NDArray u = Linear.linear(x, lora.a(site)).singletonOrThrow();   // [B, T, r]
+                // (Z u) for row vectors is u Zᵀ
+                return Linear.linear(u.matMul(z.transpose(0, 2, 1)), lora.b(site)).singletonOrThrow();
+            }
+            default -> throw new IllegalStateException(spec.method().toString());
+        }
+    }
+}
