@@ -2,8 +2,13 @@ package dev.zhyper.core.io;
 
 import java.nio.file.Path;
 
-/** A model, checkpoint or weight file that cannot be used; the message names the file and the problem. */
+/**
+ * A model file (or model directory) is malformed or unreadable. The message is always
+ * {@code "<file>: <problem>"}, so the user sees which file is at fault and why.
+ */
 public final class ModelFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Path file;
     private final String problem;
 
@@ -19,7 +24,13 @@ public final class ModelFormatException extends RuntimeException {
         this.problem = problem;
     }
 
-    public Path file() { return file; }
+    /** The file (or directory) at fault. */
+    public Path file() {
+        return file;
+    }
 
-    public String problem() { return problem; }
+    /** The problem, without the file name. */
+    public String problem() {
+        return problem;
+    }
 }
