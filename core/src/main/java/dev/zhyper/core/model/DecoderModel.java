@@ -116,6 +116,18 @@ public final class DecoderModel implements AutoCloseable {
     /** The base weight of a projection, [d_out, d_in]. */
     public NDArray projectionWeight(int layer, TargetModule module) { return layers[layer].weight().get(module); }
 
+    /**
+     * Adds ΔW [d_out, d_in] to a projection weight in place (merging an adapter for zero-overhead serving of a
+     * single context, or for checking the on-the-fly path).
+     */
+    public void mergeIntoWeight(int layer, TargetModule module, NDArray delta) {
+        NDArray w = layers[layer].weight().get(module);
+        if (!w.getShape().equals(delta.getShape())) {
+            throw new IllegalArgumentException("delta shape " + delta.getShape() + " does not match " + w.getShape());
+        }
+        w.addi(delta.toType(w.getDataType(), false));
+    }
+
     /** What a forward pass computes beyond the default. */
     public record ForwardOptions(boolean lastPositionOnly, boolean training, float neftuneAlpha) {
         public static final ForwardOptions FULL = new ForwardOptions(false, false, 0f);
