@@ -11,7 +11,7 @@ public enum Activation {
     GELU_TANH {
         @Override public NDArray apply(NDArray x) {
             NDArray inner = x.pow(3).muli(0.044715).addi(x).muli(Math.sqrt(2.0 / Math.PI));
-            return inner.tanh().addi(1).muli(x).muli(0.5);
+            return inner.tanh().add(1).muli(x).muli(0.5); // tanh keeps its output for backward: no in-place on it
         }
     },
     /** Exact erf GELU. */

@@ -146,7 +146,7 @@ public final class DecoderModel implements AutoCloseable {
         NDArray logits = Linear.linear(hidden, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
         if (config.finalLogitSoftcap() != null) {
             double c = config.finalLogitSoftcap();
-            logits = logits.div(c).tanh().muli(c);
+            logits = logits.div(c).tanh().mul(c);
         }
         return logits;
     }
@@ -243,7 +243,7 @@ public final class DecoderModel implements AutoCloseable {
                 .muli(config.attentionScale());
         if (config.attnLogitSoftcap() != null) {
             double c = config.attnLogitSoftcap();
-            scores = scores.divi(c).tanh().muli(c);
+            scores = scores.div(c).tanh().mul(c); // out of place: tanh keeps its output for backward
         }
         NDArray probs = scores.reshape(b, kv, g, t, keys).addi(mask).softmax(-1)
                 .toType(h.getDataType(), false).reshape(b, kv, g * t, keys);

@@ -1,0 +1,169 @@
+package dev.zhyper.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.zhyper.core.adapter.ZhyperAdapter;
+import dev.zhyper.core.embed.Embedder;
+import dev.zhyper.core.model.DecoderModel;
+import dev.zhyper.core.nn.NoGrad;
+import dev.zhyper.core.nn.Parameter;
+import dev.zhyper.core.text.ChatTemplate;
+import dev.zhyper.core.text.TextTokenizer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SFT of θ = {A, B, φ} on a frozen base: one call to {@link #step()} is one optimizer update on a batch from the
+ * {@link TaskSampler}. Every step runs in its own NDManager, so native memory stays flat over any number of
+ * steps. Randomness (batch, description, dropout, NEFTune) is a function of (seed, step): a run resumed from a
+ * checkpoint at step k continues exactly as the uninterrupted run.
+ */
+public final class Trainer implements AutoCloseable {
+
+    /** What one update did. */
+    public record StepResult(long step, double loss, double lr, double gradNorm, int tokens, long millis) {}
+
+    private final DecoderModel base;
+    private final ZhyperAdapter adapter;
+    private final Embedder embedder;
+    private final TextTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final TaskSampler sampler;
+    private final TrainOptions options;
+    private final LrSchedule schedule;
+    private final AdamW optimizer;
+    private final List<Parameter> trainable;
+
+    public Trainer(DecoderModel base, ZhyperAdapter adapter, Embedder embedder, TextTokenizer tokenizer,
+                   ChatTemplate template, TaskSampler sampler, TrainOptions options) {
+        if (adapter.hyperSpec() != null && embedder != null && embedder.dim() != adapter.hyperSpec().embedDim()) {
+            throw new IllegalArgumentException("embedder " + embedder.id() + " gives " + embedder.dim()
+                    + "-d vectors but the hypernetwork expects " + adapter.hyperSpec().embedDim());
+        }
+        this.base = base;
+        this.adapter = adapter;
+        this.embedder = embedder;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.sampler = sampler;
+        this.options = options;
+        this.schedule = LrSchedule.of(options.lr(), options.warmupFraction(), options.steps());
+        this.trainable = adapter.parameters().trainable();
+        for (Parameter p : trainable) {
+            p.array().setRequiresGradient(true);
+        }
+        this.optimizer = new AdamW(adapter.manager(), trainable, options.weightDecay());
+    }
+
+    public AdamW optimizer() { return optimizer; }
+
+    public TrainOptions options() { return options; }
+
+    public ZhyperAdapter adapter() { return adapter; }
+
+    /** Updates applied so far (the next step's index). */
+    public long stepsDone() { return optimizer.step(); }
+
+    public boolean finished() { return optimizer.step() >= options.steps(); }
+
+    /** Runs the next update. */
+    public StepResult step() {
+        long t0 = System.nanoTime();
+        long step = optimizer.step();
+        List<TaskSampler.Sample> batch = sampler.batch(step, options.batchSize());
+        Engine.getInstance().setRandomSeed((int) (options.seed() * 1_000_003L + step));
+        LossAndGrads lg = lossAndGradients(batch, true);
+        try {
+            double norm = globalNorm(lg.grads());
+            if (options.gradClip() > 0 && norm > options.gradClip()) {
+                double scale = options.gradClip() / (norm + 1e-6);
+                try (NoGrad ignored = new NoGrad()) {
+                    lg.grads().values().forEach(g -> g.muli(scale));
+                }
+            }
+            double lr = schedule.at(step);
+            optimizer.update(trainable, lg.grads(), lr);
+            return new StepResult(step, lg.loss(), lr, norm, lg.tokens(), (System.nanoTime() - t0) / 1_000_000);
+        } finally {
+            lg.grads().values().forEach(NDArray::close);
+        }
+    }
+
+    /** The loss of a batch and the gradient of every trainable parameter (caller closes the gradients). */
+    public record LossAndGrads(double loss, Map<String, NDArray> grads, int tokens) {}
+
+    /**
+     * Forward and backward on a batch. With {@code training} false, dropout and NEFTune are off (used by the
+     * gradient check and for evaluation loss).
+     */
+    public LossAndGrads lossAndGradients(List<TaskSampler.Sample> batch, boolean training) {
+        List<String[]> rows = new ArrayList<>();
+        List<String> conditions = new ArrayList<>();
+        for (TaskSampler.Sample s : batch) {
+            String system = options.descriptionInPrompt() ? s.description() : null;
+            rows.add(new String[] {system, s.example().prompt(), s.example().response()});
+            conditions.add(options.conditionOnTaskName() ? s.example().task() : s.description());
+        }
+        SftBatch sft = SftBatch.encode(tokenizer, template, rows, options.maxLength());
+        float[][] emb = adapter.hyperSpec() == null ? null : embedder.embed(conditions);
+        double lossValue;
+        try (NDManager m = adapter.manager().newSubManager()) {
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                var delta = emb == null ? adapter.forEmbeddings(m, null, training)
+                        : adapter.forEmbeddings(m, embeddingArray(m, emb), training);
+                NDArray logits = base.forward(m, sft.input(), null, delta,
+                        new DecoderModel.ForwardOptions(false, training, training ? options.neftuneAlpha() : 0f));
+                NDArray loss = sft.loss(m, logits, training ? options.labelSmoothing() : 0.0);
+                lossValue = loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                gc.backward(loss);
+            }
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            for (Parameter p : trainable) {
+                NDArray g = p.array().getGradient();
+                NDArray copy = g.duplicate();   // detach from autograd's buffer, then clear it
+                g.close();
+                JniUtils.zeroGrad((PtNDArray) p.array());
+                copy.attach(adapter.manager());
+                grads.put(p.name(), copy);
+            }
+            return new LossAndGrads(lossValue, grads, sft.scoredTokens());
+        }
+    }
+
+    private NDArray embeddingArray(NDManager m, float[][] emb) {
+        int d = emb[0].length;
+        float[] flat = new float[emb.length * d];
+        for (int i = 0; i < emb.length; i++) {
+            System.arraycopy(emb[i], 0, flat, i * d, d);
+        }
+        return m.create(flat, new Shape(emb.length, d)).toType(adapter.dtype(), false);
+    }
+
+    private static double globalNorm(Map<String, NDArray> grads) {
+        double sq = 0;
+        try (NoGrad ignored = new NoGrad()) {
+            for (NDArray g : grads.values()) {
+                try (NDArray n = g.mul(g).sum()) {
+                    sq += n.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+                }
+            }
+        }
+        return Math.sqrt(sq);
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        for (Parameter p : trainable) {
+            p.array().setRequiresGradient(false);
+        }
+    }
+}
