@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import dev.zhyper.core.io.WeightSource;
+import dev.zhyper.core.nn.Casts;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.nn.ParameterSet;
 
@@ -143,7 +144,7 @@ public final class DecoderModel implements AutoCloseable {
         if (opt.lastPositionOnly()) {
             hidden = hidden.get(":, -1:, :");
         }
-        NDArray logits = Linear.linear(hidden, lmHead).singletonOrThrow().toType(DataType.FLOAT32, false);
+        NDArray logits = Casts.to(Linear.linear(hidden, lmHead).singletonOrThrow(), DataType.FLOAT32);
         if (config.finalLogitSoftcap() != null) {
             double c = config.finalLogitSoftcap();
             logits = logits.div(c).tanh().mul(c);
@@ -239,14 +240,14 @@ public final class DecoderModel implements AutoCloseable {
         }
         long keys = v.getShape().get(2);
         // grouped-query attention without copying K/V: the G query heads sharing a KV head are stacked along time
-        NDArray scores = q.reshape(b, kv, g * t, hd).matMul(kT).toType(DataType.FLOAT32, false)
+        NDArray scores = Casts.to(q.reshape(b, kv, g * t, hd).matMul(kT), DataType.FLOAT32)
                 .muli(config.attentionScale());
         if (config.attnLogitSoftcap() != null) {
             double c = config.attnLogitSoftcap();
             scores = scores.div(c).tanh().mul(c); // out of place: tanh keeps its output for backward
         }
-        NDArray probs = scores.reshape(b, kv, g, t, keys).addi(mask).softmax(-1)
-                .toType(h.getDataType(), false).reshape(b, kv, g * t, keys);
+        NDArray probs = Casts.to(scores.reshape(b, kv, g, t, keys).addi(mask).softmax(-1), h.getDataType())
+                .reshape(b, kv, g * t, keys);
         NDArray ctx = probs.matMul(v).reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
         return project(l, layer, TargetModule.O_PROJ, ctx, delta);
     }
@@ -260,9 +261,9 @@ public final class DecoderModel implements AutoCloseable {
     /** x / sqrt(mean(x²) + eps), computed in float32 (at least), times the effective norm weight. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         DataType dt = x.getDataType();
-        NDArray xf = dt == DataType.FLOAT32 || dt == DataType.FLOAT64 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray xf = dt == DataType.FLOAT32 || dt == DataType.FLOAT64 ? x : Casts.to(x, DataType.FLOAT32);
         NDArray inv = xf.mul(xf).mean(new int[] {-1}, true).addi(config.rmsNormEps()).sqrt();
-        return xf.div(inv).toType(dt, false).muli(weight);
+        return Casts.to(xf.div(inv), dt).muli(weight);
     }
 
     /** Additive mask [B, 1, 1, T, S]: causal, padding and (optionally) sliding window. */

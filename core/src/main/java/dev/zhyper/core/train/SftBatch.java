@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.zhyper.core.model.DecoderInput;
+import dev.zhyper.core.nn.Casts;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.TextTokenizer;
 
@@ -76,7 +77,7 @@ public record SftBatch(DecoderInput input, int[][] targets, float[][] weights, i
                 w[i * t + j] = weights[i][j];
             }
         }
-        NDArray logp = logits.toType(DataType.FLOAT32, false).logSoftmax(-1);              // [B, T, V]
+        NDArray logp = Casts.to(logits, DataType.FLOAT32).logSoftmax(-1);              // [B, T, V]
         NDArray nll = logp.gather(m.create(tg, new Shape(b, t, 1)), 2).squeeze(2).neg();   // [B, T]
         NDArray tokenLoss = nll.muli(1 - smoothing);
         if (smoothing > 0) {

@@ -3,6 +3,7 @@ package dev.zhyper.core.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -149,11 +150,9 @@ public final class Trainer implements AutoCloseable {
 
     private static double globalNorm(Map<String, NDArray> grads) {
         double sq = 0;
-        try (NoGrad ignored = new NoGrad()) {
+        try (NoGrad ignored = new NoGrad(); NDScope scope = new NDScope()) {
             for (NDArray g : grads.values()) {
-                try (NDArray n = g.mul(g).sum()) {
-                    sq += n.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-                }
+                sq += g.mul(g).sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
             }
         }
         return Math.sqrt(sq);
