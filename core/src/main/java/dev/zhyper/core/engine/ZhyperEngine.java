@@ -1,0 +1,148 @@
+package dev.zhyper.core.engine;
+
+import dev.zhyper.core.adapter.ContextModulation;
+import dev.zhyper.core.adapter.ZhyperAdapter;
+import dev.zhyper.core.embed.CachingEmbedder;
+import dev.zhyper.core.embed.Embedder;
+import dev.zhyper.core.embed.MiniLmEmbedder;
+import dev.zhyper.core.embed.OneHotEmbedder;
+import dev.zhyper.core.generate.GenerationRequest;
+import dev.zhyper.core.generate.GenerationResult;
+import dev.zhyper.core.generate.Generator;
+import dev.zhyper.core.generate.SamplingParams;
+import dev.zhyper.core.generate.TokenListener;
+import dev.zhyper.core.io.ModelFormatException;
+import dev.zhyper.core.model.DecoderModel;
+import dev.zhyper.core.model.ModelOptions;
+import dev.zhyper.core.text.ChatTemplate;
+import dev.zhyper.core.text.Prompting;
+import dev.zhyper.core.text.TextTokenizer;
+import dev.zhyper.core.train.AdapterCheckpoint;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A base model with (optionally) a trained Zhyper adapter, its description embedder, tokenizer and chat
+ * template: the object services and the CLI hold. Thread-safe for concurrent {@link #generate} calls.
+ */
+public final class ZhyperEngine implements AutoCloseable {
+    private final DecoderModel base;
+    private final ZhyperAdapter adapter;
+    private final Embedder embedder;
+    private final TextTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Generator generator;
+    private final String checkpointId;
+
+    public ZhyperEngine(DecoderModel base, ZhyperAdapter adapter, Embedder embedder, TextTokenizer tokenizer,
+                        String checkpointId) {
+        this.base = base;
+        this.adapter = adapter;
+        this.embedder = embedder;
+        this.tokenizer = tokenizer;
+        this.template = Prompting.templateFor(base.config(), tokenizer);
+        this.generator = new Generator(base, adapter, tokenizer);
+        this.checkpointId = checkpointId;
+    }
+
+    /** Opens a HF model directory and, if given, an adapter checkpoint trained for it. */
+    public static ZhyperEngine open(Path modelDir, Path checkpoint, ModelOptions options) {
+        if (!Files.isRegularFile(modelDir.resolve("tokenizer.json"))) {
+            throw new ModelFormatException(modelDir, "tokenizer.json not found");
+        }
+        DecoderModel base = DecoderModel.load(modelDir, options);
+        try {
+            TextTokenizer tok = TextTokenizer.load(modelDir);
+            if (checkpoint == null) {
+                return new ZhyperEngine(base, null, null, tok, null);
+            }
+            AdapterCheckpoint.Loaded loaded = AdapterCheckpoint.load(checkpoint, base.config(), options.device(),
+                    options.dtype());
+            return new ZhyperEngine(base, loaded.adapter(), embedderFor(loaded.embedder()), tok, loaded.checkpointId());
+        } catch (RuntimeException e) {
+            base.close();
+            throw e;
+        }
+    }
+
+    /** The embedder a checkpoint was trained with: packaged MiniLM, or one-hot over the recorded labels. */
+    public static Embedder embedderFor(AdapterCheckpoint.EmbedderInfo info) {
+        if (info == null) {
+            return null;
+        }
+        if (info.labels() != null && !info.labels().isEmpty()) {
+            return new OneHotEmbedder(info.labels());
+        }
+        if (MiniLmEmbedder.ID.equals(info.id())) {
+            return new CachingEmbedder(new MiniLmEmbedder(), 4096);
+        }
+        throw new IllegalArgumentException("checkpoint needs embedder '" + info.id() + "', which is not available here");
+    }
+
+    public DecoderModel base() { return base; }
+
+    public ZhyperAdapter adapter() { return adapter; }
+
+    public Embedder embedder() { return embedder; }
+
+    public TextTokenizer tokenizer() { return tokenizer; }
+
+    public ChatTemplate template() { return template; }
+
+    /** Id of the loaded checkpoint, or null when serving the base model. */
+    public String checkpointId() { return checkpointId; }
+
+    /** The modulation of each context (description text, or task label for one-hot checkpoints). */
+    public List<ContextModulation> modulate(List<String> contexts) {
+        if (adapter == null) {
+            throw new IllegalStateException("no adapter checkpoint is loaded");
+        }
+        if (embedder == null) {
+            return adapter.modulate(new float[contexts.size()][0]);
+        }
+        return adapter.modulate(embedder.embed(contexts));
+    }
+
+    public ContextModulation modulate(String context) { return modulate(List.of(context)).get(0); }
+
+    /** Tokenised prompt (chat template applied, optional system text) with the template's stop conditions. */
+    public GenerationRequest request(String system, String prompt, ContextModulation modulation,
+                                     SamplingParams sampling, int maxTokens, List<String> extraStops) {
+        int[] ids = tokenizer.encode(template.render(system, prompt), false);
+        Set<Integer> stopTokens = new HashSet<>();
+        for (int id : tokenizer.eosIds()) {
+            stopTokens.add(id);
+        }
+        tokenizer.eosId().ifPresent(stopTokens::add);
+        List<String> stops = new ArrayList<>(template.stopStrings());
+        if (extraStops != null) {
+            stops.addAll(extraStops);
+        }
+        return new GenerationRequest(ids, modulation, sampling, maxTokens, stopTokens, stops);
+    }
+
+    public List<GenerationResult> generate(List<GenerationRequest> requests, TokenListener listener) {
+        return generator.generate(requests, listener);
+    }
+
+    @Override
+    public void close() {
+        if (adapter != null) {
+            adapter.close();
+        }
+        if (embedder != null) {
+            try {
+                embedder.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        tokenizer.close();
+        base.close();
+    }
+}
