@@ -64,6 +64,7 @@ public final class Generator {
         StreamDecoder[] decoders = new StreamDecoder[b];
         List<List<Integer>> out = new ArrayList<>();
         StringBuilder[] text = new StringBuilder[b];
+        int[] streamed = new int[b];
         GenerationResult.FinishReason[] finish = new GenerationResult.FinishReason[b];
         boolean allGreedy = true;
         for (int i = 0; i < b; i++) {
@@ -112,25 +113,24 @@ public final class Generator {
                         continue;
                     }
                     out.get(i).add(next[i]);
-                    String piece = decoders[i].push(next[i]);
                     int before = text[i].length();
-                    text[i].append(piece);
+                    text[i].append(decoders[i].push(next[i]));
                     int cut = stopIndex(text[i], r.stopStrings(), before);
                     if (cut >= 0) {
                         text[i].setLength(cut);
-                        if (cut > before) {
-                            listener.onText(i, text[i].substring(before));
-                        }
                         finish[i] = GenerationResult.FinishReason.STOP;
                         active--;
+                        streamed[i] = deliver(listener, i, text[i], streamed[i], text[i].length());
                         continue;
                     }
-                    if (!piece.isEmpty()) {
-                        listener.onText(i, piece);
-                    }
+                    // hold back a tail that could still become a stop string
+                    int safe = text[i].length() - pendingStopPrefix(text[i], r.stopStrings());
+                    streamed[i] = deliver(listener, i, text[i], streamed[i], safe);
                     if (out.get(i).size() >= r.maxTokens()) {
                         finish[i] = GenerationResult.FinishReason.LENGTH;
                         active--;
+                        text[i].append(decoders[i].flush());
+                        streamed[i] = deliver(listener, i, text[i], streamed[i], text[i].length());
                     }
                 }
                 if (active == 0 || step == maxNew - 1) {
@@ -151,13 +151,37 @@ public final class Generator {
         }
         List<GenerationResult> results = new ArrayList<>();
         for (int i = 0; i < b; i++) {
-            String tail = finish[i] == GenerationResult.FinishReason.STOP ? "" : decoders[i].flush();
-            text[i].append(tail);
+            if (finish[i] == null) {
+                text[i].append(decoders[i].flush());
+                deliver(listener, i, text[i], streamed[i], text[i].length());
+            }
             int[] toks = out.get(i).stream().mapToInt(Integer::intValue).toArray();
             results.add(new GenerationResult(text[i].toString(), toks, prompts[i].length,
                     finish[i] == null ? GenerationResult.FinishReason.LENGTH : finish[i]));
         }
         return results;
+    }
+
+    private static int deliver(TokenListener listener, int row, StringBuilder text, int from, int to) {
+        if (to > from) {
+            listener.onText(row, text.substring(from, to));
+            return to;
+        }
+        return from;
+    }
+
+    /** Length of the longest suffix of text that is a proper prefix of a stop string. */
+    private static int pendingStopPrefix(StringBuilder text, List<String> stops) {
+        int best = 0;
+        for (String s : stops) {
+            for (int k = Math.min(s.length() - 1, text.length()); k > best; k--) {
+                if (text.substring(text.length() - k).equals(s.substring(0, k))) {
+                    best = k;
+                    break;
+                }
+            }
+        }
+        return best;
     }
 
     /** Index where the first stop string starts (searching only near newly appended text), or -1. */
