@@ -1,7 +1,10 @@
 package dev.zhyper.cli;
 
+import dev.zhyper.cli.commands.GenerateCommand;
+import dev.zhyper.cli.commands.InitModelCommand;
 import dev.zhyper.cli.commands.LogitsCommand;
 import dev.zhyper.cli.commands.ParamsCommand;
+import dev.zhyper.cli.commands.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -26,7 +29,8 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     /** The subcommands, in the order `zhyper --help` lists them. */
-    static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class};
+    static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
+        GenerateCommand.class, InitModelCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")
