@@ -142,10 +142,17 @@ public record ModelConfig(
         return 1.0 / Math.sqrt(queryPreAttnScalar != null ? queryPreAttnScalar : headDim);
     }
 
-    /** The sliding window of a layer, or {@code null} for full causal attention. Gemma-2 alternates, even layers sliding. */
+    /**
+     * The sliding window of a layer, or {@code null} for full causal attention. An explicit {@code layer_types}
+     * list decides when present; otherwise Gemma-2 alternates with even layers sliding, Mistral slides everywhere.
+     */
     public Integer slidingWindowOf(int layer) {
         if (slidingWindow == null) {
             return null;
+        }
+        JsonNode types = raw == null ? null : raw.get("layer_types");
+        if (types != null && types.isArray() && layer < types.size()) {
+            return "sliding_attention".equals(types.get(layer).asText()) ? slidingWindow : null;
         }
         if (family == Family.GEMMA2) {
             return layer % 2 == 0 ? slidingWindow : null;
