@@ -3,21 +3,16 @@ package dev.zhyper.core.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.embed.Embedder;
 import dev.zhyper.core.model.DecoderModel;
-import dev.zhyper.core.nn.NoGrad;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.TextTokenizer;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -83,13 +78,7 @@ public final class Trainer implements AutoCloseable {
         Engine.getInstance().setRandomSeed((int) (options.seed() * 1_000_003L + step));
         LossAndGrads lg = lossAndGradients(batch, true);
         try {
-            double norm = globalNorm(lg.grads());
-            if (options.gradClip() > 0 && norm > options.gradClip()) {
-                double scale = options.gradClip() / (norm + 1e-6);
-                try (NoGrad ignored = new NoGrad()) {
-                    lg.grads().values().forEach(g -> g.muli(scale));
-                }
-            }
+            double norm = Gradients.clip(lg.grads(), options.gradClip());
             double lr = schedule.at(step);
             optimizer.update(trainable, lg.grads(), lr);
             return new StepResult(step, lg.loss(), lr, norm, lg.tokens(), (System.nanoTime() - t0) / 1_000_000);
@@ -126,16 +115,7 @@ public final class Trainer implements AutoCloseable {
                 lossValue = loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 gc.backward(loss);
             }
-            Map<String, NDArray> grads = new LinkedHashMap<>();
-            for (Parameter p : trainable) {
-                NDArray g = p.array().getGradient();
-                NDArray copy = g.duplicate();   // detach from autograd's buffer, then clear it
-                g.close();
-                JniUtils.zeroGrad((PtNDArray) p.array());
-                copy.attach(adapter.manager());
-                grads.put(p.name(), copy);
-            }
-            return new LossAndGrads(lossValue, grads, sft.scoredTokens());
+            return new LossAndGrads(lossValue, Gradients.collect(trainable, adapter.manager()), sft.scoredTokens());
         }
     }
 
@@ -146,16 +126,6 @@ public final class Trainer implements AutoCloseable {
             System.arraycopy(emb[i], 0, flat, i * d, d);
         }
         return m.create(flat, new Shape(emb.length, d)).toType(adapter.dtype(), false);
-    }
-
-    private static double globalNorm(Map<String, NDArray> grads) {
-        double sq = 0;
-        try (NoGrad ignored = new NoGrad(); NDScope scope = new NDScope()) {
-            for (NDArray g : grads.values()) {
-                sq += g.mul(g).sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-            }
-        }
-        return Math.sqrt(sq);
     }
 
     @Override
