@@ -5,6 +5,7 @@ import dev.zhyper.cli.commands.GenerateCommand;
 import dev.zhyper.cli.commands.InitModelCommand;
 import dev.zhyper.cli.commands.LogitsCommand;
 import dev.zhyper.cli.commands.ParamsCommand;
+import dev.zhyper.cli.commands.PretrainCommand;
 import dev.zhyper.cli.commands.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +32,7 @@ public final class Main {
 
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
-        GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class};
+        GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")

@@ -1,0 +1,93 @@
+package dev.zhyper.cli.commands;
+
+import dev.zhyper.cli.CliException;
+import dev.zhyper.cli.RuntimeOptions;
+import dev.zhyper.core.model.DecoderModel;
+import dev.zhyper.core.text.TextTokenizer;
+import dev.zhyper.core.train.Pretrainer;
+import dev.zhyper.core.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/** {@code zhyper pretrain}: full-parameter LM training of a (small) base model on a text corpus. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = {"Pretrain all weights of a base model (e.g. one from init-model) on a corpus of text lines",
+                "and write the result as a HF model directory."})
+public final class PretrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Initial model (HF directory).")
+    Path model;
+
+    @Option(names = "--corpus", required = true, paramLabel = "FILE", description = "Text, one training line per line.")
+    Path corpus;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+    @Option(names = "--steps", defaultValue = "1000") int steps;
+
+    @Option(names = "--batch", defaultValue = "32") int batch;
+
+    @Option(names = "--lr", defaultValue = "3e-3") double lr;
+
+    @Option(names = "--max-length", defaultValue = "64") int maxLength;
+
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(corpus)) {
+            if (!l.isBlank()) {
+                lines.add(l.replace("\\n", "\n"));
+            }
+        }
+        if (lines.isEmpty()) {
+            throw new CliException(corpus + " has no lines");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        long t0 = System.nanoTime();
+        try (DecoderModel m = DecoderModel.load(model, runtime.modelOptions());
+             TextTokenizer tok = TextTokenizer.load(model);
+             Pretrainer p = new Pretrainer(m, tok, new Pretrainer.Options(steps, batch, lr, 0.05, 0.01, 1.0, seed,
+                     maxLength))) {
+            err.printf("pretraining %,d parameters on %,d lines for %d steps%n", m.config().baseParameterCount(),
+                    lines.size(), steps);
+            SplittableRandom rng = new SplittableRandom(seed);
+            long tokens = 0;
+            while (!p.finished()) {
+                List<String> b = new ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    b.add(lines.get(rng.nextInt(lines.size())));
+                }
+                Trainer.StepResult r = p.step(b);
+                tokens += r.tokens();
+                if (r.step() % Math.max(1, steps / 40) == 0 || p.finished()) {
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    err.printf("step %d/%d  loss %.4f  lr %.2e  %.0f tok/s%n", r.step() + 1, steps, r.loss(), r.lr(),
+                            tokens / secs);
+                    err.flush();
+                }
+            }
+            p.save(model, out);
+        }
+        spec.commandLine().getOut().printf("%s (%.1f min)%n", out, (System.nanoTime() - t0) / 6e10);
+        return 0;
+    }
+}
