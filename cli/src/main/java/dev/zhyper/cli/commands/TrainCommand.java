@@ -5,6 +5,7 @@ import dev.zhyper.cli.RuntimeOptions;
 import dev.zhyper.core.adapter.AdapterMethod;
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.LayerSelection;
+import dev.zhyper.core.adapter.LoraVariant;
 import dev.zhyper.core.data.Datasets;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.core.model.TargetModule;
@@ -53,6 +54,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "diag, square, t2l or mtl (default ${DEFAULT-VALUE}).")
     String method;
 
+    @Option(names = "--variant", defaultValue = "lora",
+            description = "lora, vera or lora-xs: how A and B are obtained (default ${DEFAULT-VALUE}).")
+    String variant;
+
     @Option(names = "--targets", defaultValue = "q_proj,v_proj", split = ",",
             description = "Adapted projections (default ${DEFAULT-VALUE}).")
     List<String> targets;
@@ -99,7 +104,8 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             adapterSpec = AdapterSpec.of(rank, AdapterMethod.parse(method))
                     .withTargets(targets.stream().map(TargetModule::parse).toList())
-                    .withLayers(LayerSelection.parse(layers));
+                    .withLayers(LayerSelection.parse(layers))
+                    .withVariant(LoraVariant.parse(variant));
             options = TrainOptions.defaults(steps).withBatch(batch).withLr(lr).withSeed(seed)
                     .withRegularisation(labelSmoothing, neftune, weightDecay)
                     .withConditioning(descriptionInPrompt, conditioning.equals("one-hot"));

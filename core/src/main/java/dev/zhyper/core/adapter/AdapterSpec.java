@@ -9,9 +9,21 @@ import java.util.List;
  * method (how the context enters). Defaults follow the reference: alpha = 2r with rsLoRA, q_proj and v_proj.
  */
 public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetModule> targets,
-                          LayerSelection layers, AdapterMethod method) {
+                          LayerSelection layers, AdapterMethod method, LoraVariant variant) {
+
+    public AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetModule> targets, LayerSelection layers,
+                       AdapterMethod method) {
+        this(rank, alpha, rsLora, targets, layers, method, LoraVariant.LORA);
+    }
 
     public AdapterSpec {
+        if (variant == null) {
+            variant = LoraVariant.LORA;
+        }
+        if (variant != LoraVariant.LORA && method != AdapterMethod.DIAG && method != AdapterMethod.SQUARE) {
+            throw new IllegalArgumentException(variant.id() + " needs a hypernetwork modulation (diag or square), not "
+                    + method.id());
+        }
         if (rank <= 0) {
             throw new IllegalArgumentException("rank must be positive, got " + rank);
         }
@@ -31,15 +43,19 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
     }
 
     public AdapterSpec withLayers(LayerSelection selection) {
-        return new AdapterSpec(rank, alpha, rsLora, targets, selection, method);
+        return new AdapterSpec(rank, alpha, rsLora, targets, selection, method, variant);
     }
 
     public AdapterSpec withTargets(List<TargetModule> t) {
-        return new AdapterSpec(rank, alpha, rsLora, t, layers, method);
+        return new AdapterSpec(rank, alpha, rsLora, t, layers, method, variant);
     }
 
     public AdapterSpec withMethod(AdapterMethod m) {
-        return new AdapterSpec(rank, alpha, rsLora, targets, layers, m);
+        return new AdapterSpec(rank, alpha, rsLora, targets, layers, m, variant);
+    }
+
+    public AdapterSpec withVariant(LoraVariant v) {
+        return new AdapterSpec(rank, alpha, rsLora, targets, layers, method, v);
     }
 
     /** s = alpha / sqrt(r) with rsLoRA, alpha / r otherwise. */

@@ -56,15 +56,21 @@ public final class BatchAdapter implements ProjectionDelta {
             case DIAG -> {
                 NDArray z = modulation.get(site);                       // [B, r], times s
                 NDArray u = Linear.linear(x, lora.a(site)).singletonOrThrow();   // [B, T, r]
-                return Linear.linear(u.mul(z.expandDims(1)), lora.b(site)).singletonOrThrow();
+                return outScale(site, Linear.linear(u.mul(z.expandDims(1)), lora.b(site)).singletonOrThrow());
             }
             case SQUARE -> {
                 NDArray z = modulation.get(site);                       // [B, r, r], times s
                 NDArray u = Linear.linear(x, lora.a(site)).singletonOrThrow();   // [B, T, r]
                 // (Z u) for row vectors is u Zᵀ
-                return Linear.linear(u.matMul(z.transpose(0, 2, 1)), lora.b(site)).singletonOrThrow();
+                return outScale(site, Linear.linear(u.matMul(z.transpose(0, 2, 1)), lora.b(site)).singletonOrThrow());
             }
             default -> throw new IllegalStateException(spec.method().toString());
         }
+    }
+
+    /** VeRA's trainable per-output scaling diag(b); identity for the other variants. */
+    private NDArray outScale(AdapterSite site, NDArray y) {
+        NDArray b = lora.outScale(site);
+        return b == null ? y : y.mul(b);
     }
 }

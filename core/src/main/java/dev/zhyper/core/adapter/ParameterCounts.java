@@ -8,14 +8,21 @@ import dev.zhyper.core.model.TargetModule;
 public final class ParameterCounts {
     private ParameterCounts() {}
 
-    /** Shared A and B over all adapted sites: Σ r·(d_in + d_out). */
+    /**
+     * Trainable shared-LoRA parameters over all adapted sites: Σ r·(d_in + d_out) for LoRA, Σ d_out (the output
+     * scaling b) for VeRA, none for LoRA-XS (A, B frozen from the SVD of W).
+     */
     public static long sharedLora(ModelConfig cfg, AdapterSpec spec) {
         if (!spec.method().hasSharedLora()) {
             return 0;
         }
         long perLayer = 0;
         for (TargetModule t : spec.targets()) {
-            perLayer += (long) spec.rank() * (cfg.inDim(t) + cfg.outDim(t));
+            perLayer += switch (spec.variant()) {
+                case LORA -> (long) spec.rank() * (cfg.inDim(t) + cfg.outDim(t));
+                case VERA -> cfg.outDim(t);
+                case LORA_XS -> 0;
+            };
         }
         return perLayer * spec.layers().layers(cfg.numLayers()).length;
     }

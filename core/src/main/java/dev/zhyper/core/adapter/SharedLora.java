@@ -23,10 +23,17 @@ import java.util.SplittableRandom;
 public final class SharedLora {
     private final Map<AdapterSite, NDArray> a = new LinkedHashMap<>();
     private final Map<AdapterSite, NDArray> b = new LinkedHashMap<>();
+    private final Map<AdapterSite, NDArray> outScale = new LinkedHashMap<>();
     private final List<AdapterSite> sites;
 
+    /** Gives the base weight W [d_out, d_in] of a site, row-major (needed by LoRA-XS only). */
+    @FunctionalInterface
+    public interface BaseWeights {
+        float[] of(AdapterSite site);
+    }
+
     public SharedLora(ModelConfig cfg, AdapterSpec spec, NDManager m, DataType dtype, SplittableRandom rng,
-                      ParameterSet params) {
+                      ParameterSet params, BaseWeights base) {
         List<AdapterSite> s = new ArrayList<>();
         for (int layer : spec.layers().layers(cfg.numLayers())) {
             for (TargetModule t : spec.targets()) {
@@ -34,11 +41,35 @@ public final class SharedLora {
                 s.add(site);
                 int dIn = cfg.inDim(t);
                 int dOut = cfg.outDim(t);
-                // kaiming_uniform_(a=sqrt(5)) as PEFT: bound = 1/sqrt(fan_in)
-                NDArray aw = Init.uniform(m, rng, 1.0 / Math.sqrt(dIn), dtype, spec.rank(), dIn);
-                NDArray bw = Init.constant(m, 0f, dtype, dOut, spec.rank());
-                params.add(new Parameter(nameA(site), aw, true));
-                params.add(new Parameter(nameB(site), bw, true));
+                NDArray aw;
+                NDArray bw;
+                switch (spec.variant()) {
+                    case LORA -> {
+                        // kaiming_uniform_(a=sqrt(5)) as PEFT: bound = 1/sqrt(fan_in)
+                        aw = Init.uniform(m, rng, 1.0 / Math.sqrt(dIn), dtype, spec.rank(), dIn);
+                        bw = Init.constant(m, 0f, dtype, dOut, spec.rank());
+                    }
+                    case VERA -> {
+                        // frozen random projections (Kaiming-uniform as VeRA), trainable output scaling b = 0
+                        aw = Init.uniform(m, rng, Math.sqrt(6.0 / dIn), dtype, spec.rank(), dIn);
+                        bw = Init.uniform(m, rng, Math.sqrt(6.0 / spec.rank()), dtype, dOut, spec.rank());
+                        NDArray scale = Init.constant(m, 0f, dtype, dOut);
+                        params.add(new Parameter(nameScale(site), scale, true));
+                        outScale.put(site, scale);
+                    }
+                    case LORA_XS -> {
+                        // without base weights (loading a checkpoint) the factors are placeholders, overwritten by the file
+                        float[][] ab = base == null
+                                ? new float[][] {new float[spec.rank() * dIn], new float[dOut * spec.rank()]}
+                                : TruncatedSvd.factors(base.of(site), dOut, dIn, spec.rank(), rng.nextLong());
+                        aw = m.create(ab[0], new ai.djl.ndarray.types.Shape(spec.rank(), dIn)).toType(dtype, false);
+                        bw = m.create(ab[1], new ai.djl.ndarray.types.Shape(dOut, spec.rank())).toType(dtype, false);
+                    }
+                    default -> throw new IllegalStateException();
+                }
+                boolean trained = spec.variant().trainsAB();
+                params.add(new Parameter(nameA(site), aw, trained));
+                params.add(new Parameter(nameB(site), bw, trained));
                 a.put(site, aw);
                 b.put(site, bw);
             }
@@ -50,7 +81,12 @@ public final class SharedLora {
 
     public static String nameB(AdapterSite s) { return "lora." + s.layer() + "." + s.module().hfName() + ".B"; }
 
+    public static String nameScale(AdapterSite s) { return "lora." + s.layer() + "." + s.module().hfName() + ".b"; }
+
     public List<AdapterSite> sites() { return sites; }
+
+    /** VeRA's trainable output scaling b [d_out] of a site, or null for other variants. */
+    public NDArray outScale(AdapterSite s) { return outScale.get(s); }
 
     public NDArray a(AdapterSite s) { return a.get(s); }
 

@@ -36,6 +36,12 @@ public final class ZhyperAdapter implements AutoCloseable {
 
     public ZhyperAdapter(ModelConfig model, AdapterSpec spec, HyperSpec hyperSpec, Device device, DataType dtype,
                          long seed) {
+        this(model, spec, hyperSpec, device, dtype, seed, null);
+    }
+
+    /** @param base the base weights, needed to initialise LoRA-XS (its A, B come from an SVD of W) */
+    public ZhyperAdapter(ModelConfig model, AdapterSpec spec, HyperSpec hyperSpec, Device device, DataType dtype,
+                         long seed, SharedLora.BaseWeights base) {
         this.model = model;
         this.spec = spec;
         this.hyperSpec = spec.method().usesHypernetwork() ? hyperSpec : null;
@@ -51,7 +57,7 @@ public final class ZhyperAdapter implements AutoCloseable {
         }
         this.sites = List.copyOf(s);
         this.lora = spec.method().hasSharedLora()
-                ? new SharedLora(model, spec, manager, dtype, rng.split(), params) : null;
+                ? new SharedLora(model, spec, manager, dtype, rng.split(), params, base) : null;
         this.hyper = spec.method().usesHypernetwork()
                 ? new HyperNetwork(hyperSpec, spec, model, manager, dtype, rng.split(), params) : null;
     }
@@ -214,9 +220,9 @@ public final class ZhyperAdapter implements AutoCloseable {
         return switch (spec.method()) {
             case MTL -> new NDArray[] {copy(m, lora.a(site)), copy(m, lora.b(site))};
             case DIAG -> new NDArray[] {m.create(v, new Shape(r, 1)).toType(dtype, false).mul(copy(m, lora.a(site))),
-                    copy(m, lora.b(site))};
+                    scaledB(m, site)};
             case SQUARE -> new NDArray[] {m.create(v, new Shape(r, r)).toType(dtype, false).matMul(copy(m, lora.a(site))),
-                    copy(m, lora.b(site))};
+                    scaledB(m, site)};
             case T2L -> {
                 int dIn = model.inDim(site.module());
                 int dOut = model.outDim(site.module());
@@ -228,10 +234,23 @@ public final class ZhyperAdapter implements AutoCloseable {
         };
     }
 
+    /** B, or diag(b)·B for VeRA. */
+    private NDArray scaledB(NDManager m, AdapterSite site) {
+        NDArray b = copy(m, lora.b(site));
+        NDArray scale = lora.outScale(site);
+        return scale == null ? b : b.mul(copy(m, scale).expandDims(1));
+    }
+
     private static NDArray copy(NDManager m, NDArray a) {
         NDArray c = a.duplicate();
         c.attach(m);
         return c;
+    }
+
+    /** The base weights of a loaded model, as LoRA-XS's SVD initialisation needs them. */
+    public static SharedLora.BaseWeights baseWeightsOf(dev.zhyper.core.model.DecoderModel base) {
+        return site -> base.projectionWeight(site.layer(), site.module()).toType(DataType.FLOAT32, false)
+                .toFloatArray();
     }
 
     /** A shared A or B matrix (null for T2L). */

@@ -107,6 +107,8 @@ public final class HyperNetwork {
                 bv[i] = (float) ((rng.nextDouble() * 2 - 1) * aBound);
             }
             bias = m.create(bv, new Shape(width)).toType(dtype, false);
+        } else if (adapter.variant() == dev.zhyper.core.adapter.LoraVariant.LORA_XS) {
+            bias = Init.constant(m, 0f, dtype, width);   // A and B are frozen: Z must start at zero for ΔW = 0
         } else {
             bias = Init.uniform(m, rng, bound, dtype, width);
         }

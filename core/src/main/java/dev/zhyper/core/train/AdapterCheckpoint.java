@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zhyper.core.adapter.AdapterMethod;
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.LayerSelection;
+import dev.zhyper.core.adapter.LoraVariant;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.io.ModelFormatException;
@@ -98,6 +99,7 @@ public final class AdapterCheckpoint {
         ArrayNode t = n.putArray("targets");
         s.targets().forEach(m -> t.add(m.hfName()));
         n.put("layers", s.layers().toString());
+        n.put("variant", s.variant().id());
         return n;
     }
 
@@ -106,7 +108,8 @@ public final class AdapterCheckpoint {
             List<TargetModule> targets = new ArrayList<>();
             n.get("targets").forEach(x -> targets.add(TargetModule.parse(x.asText())));
             return new AdapterSpec(n.get("rank").asInt(), n.get("alpha").asDouble(), n.get("rslora").asBoolean(),
-                    targets, LayerSelection.parse(n.get("layers").asText()), AdapterMethod.parse(n.get("method").asText()));
+                    targets, LayerSelection.parse(n.get("layers").asText()), AdapterMethod.parse(n.get("method").asText()),
+                    LoraVariant.parse(n.path("variant").asText("lora")));
         } catch (RuntimeException e) {
             throw new ModelFormatException(file, "manifest has an invalid adapter spec: " + e.getMessage(), e);
         }

@@ -68,7 +68,8 @@ public final class TrainingRun {
                 adapter = l.adapter();
             } else {
                 adapter = new ZhyperAdapter(base.config(), cfg.spec(), HyperSpec.defaults(embedder.dim()),
-                        cfg.modelOptions().device(), cfg.modelOptions().dtype(), o.seed());
+                        cfg.modelOptions().device(), cfg.modelOptions().dtype(), o.seed(),
+                        ZhyperAdapter.baseWeightsOf(base));
             }
             List<Trainer.StepResult> history = new ArrayList<>();
             try (adapter; Trainer t = new Trainer(base, adapter, embedder, tok, Prompting.templateFor(base.config(), tok),

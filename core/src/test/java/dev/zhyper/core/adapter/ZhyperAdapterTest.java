@@ -201,6 +201,65 @@ class ZhyperAdapterTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = LoraVariant.class, names = {"VERA", "LORA_XS"})
+    void variantsStartAtTheBaseModelAndMergeExactly(LoraVariant variant) {
+        for (AdapterMethod method : List.of(AdapterMethod.DIAG, AdapterMethod.SQUARE)) {
+            AdapterSpec spec = AdapterSpec.of(4, method).withVariant(variant);
+            try (ZhyperAdapter fresh = new ZhyperAdapter(base.config(), spec, HyperSpec.defaults(EMBED), Device.cpu(),
+                    DataType.FLOAT32, 2, ZhyperAdapter.baseWeightsOf(base))) {
+                assertArrayEquals(logits(base, null, null, TOKENS),
+                        logits(base, fresh, fresh.modulate(embeddings(1, 1)), TOKENS), 0f);
+                assertEquals(ParameterCounts.total(base.config(), spec, HyperSpec.defaults(EMBED)),
+                        fresh.parameters().trainableCount());
+                // A and B are frozen for both variants
+                assertTrue(fresh.parameters().all().stream().filter(p -> p.name().endsWith(".A"))
+                        .noneMatch(Parameter::trainable));
+            }
+            try (ZhyperAdapter a = randomAdapter(method, spec);
+                 DecoderModel merged = DecoderModel.load(modelDir, ModelOptions.cpuFloat32());
+                 NDManager m = NDManager.newBaseManager()) {
+                ContextModulation c = a.modulate(embeddings(1, 9)).get(0);
+                for (AdapterSite site : a.sites()) {
+                    merged.mergeIntoWeight(site.layer(), site.module(), a.deltaWeight(m, c, site));
+                }
+                assertArrayEquals(logits(base, a, List.of(c), TOKENS), logits(merged, null, null, TOKENS), 2e-4f);
+            }
+        }
+    }
+
+    @Test
+    void loraXsFactorsAreTheTruncatedSvdOfTheBaseWeight() {
+        int dOut = 6;
+        int dIn = 5;
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] w = new float[dOut * dIn];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rng.nextGaussian();
+        }
+        float[][] full = TruncatedSvd.factors(w, dOut, dIn, 5, 1);   // full rank: B·A reproduces W
+        for (int o = 0; o < dOut; o++) {
+            for (int i = 0; i < dIn; i++) {
+                double s = 0;
+                for (int k = 0; k < 5; k++) {
+                    s += full[1][o * 5 + k] * full[0][k * dIn + i];
+                }
+                assertEquals(w[o * dIn + i], s, 1e-4);
+            }
+        }
+        // rank 2: rows of A orthonormal and the residual is orthogonal to them
+        float[][] low = TruncatedSvd.factors(w, dOut, dIn, 2, 1);
+        for (int k = 0; k < 2; k++) {
+            for (int j = 0; j < 2; j++) {
+                double dot = 0;
+                for (int i = 0; i < dIn; i++) {
+                    dot += low[0][k * dIn + i] * low[0][j * dIn + i];
+                }
+                assertEquals(k == j ? 1.0 : 0.0, dot, 1e-5);
+            }
+        }
+    }
+
     @Test
     void baseWeightsAreUntouchedByAdapters() {
         NDArray w = base.projectionWeight(0, TargetModule.Q_PROJ);
