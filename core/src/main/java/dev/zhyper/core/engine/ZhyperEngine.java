@@ -38,9 +38,16 @@ public final class ZhyperEngine implements AutoCloseable {
     private final ChatTemplate template;
     private final Generator generator;
     private final String checkpointId;
+    private final boolean ownsBase;
 
     public ZhyperEngine(DecoderModel base, ZhyperAdapter adapter, Embedder embedder, TextTokenizer tokenizer,
                         String checkpointId) {
+        this(base, adapter, embedder, tokenizer, checkpointId, true);
+    }
+
+    private ZhyperEngine(DecoderModel base, ZhyperAdapter adapter, Embedder embedder, TextTokenizer tokenizer,
+                         String checkpointId, boolean ownsBase) {
+        this.ownsBase = ownsBase;
         this.base = base;
         this.adapter = adapter;
         this.embedder = embedder;
@@ -68,6 +75,18 @@ public final class ZhyperEngine implements AutoCloseable {
             base.close();
             throw e;
         }
+    }
+
+    /**
+     * Another engine over the same base model and tokenizer with the adapter of {@code checkpoint} (hot swap,
+     * A/B arms). Closing it releases only its adapter and embedder; the base stays with this engine. A checkpoint
+     * that fails verification throws and leaves this engine untouched.
+     */
+    public ZhyperEngine withCheckpoint(Path checkpoint) {
+        AdapterCheckpoint.Loaded loaded = AdapterCheckpoint.load(checkpoint, base.config(), base.options().device(),
+                base.options().dtype());
+        return new ZhyperEngine(base, loaded.adapter(), embedderFor(loaded.embedder()), tokenizer,
+                loaded.checkpointId(), false);
     }
 
     /** The embedder a checkpoint was trained with: packaged MiniLM, or one-hot over the recorded labels. */
@@ -142,7 +161,9 @@ public final class ZhyperEngine implements AutoCloseable {
                 // best effort
             }
         }
-        tokenizer.close();
-        base.close();
+        if (ownsBase) {
+            tokenizer.close();
+            base.close();
+        }
     }
 }
