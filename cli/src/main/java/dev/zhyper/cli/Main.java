@@ -6,6 +6,7 @@ import dev.zhyper.cli.commands.InitModelCommand;
 import dev.zhyper.cli.commands.LogitsCommand;
 import dev.zhyper.cli.commands.ParamsCommand;
 import dev.zhyper.cli.commands.PretrainCommand;
+import dev.zhyper.cli.commands.SoakCommand;
 import dev.zhyper.cli.commands.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +33,8 @@ public final class Main {
 
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
-        GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class};
+        GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class,
+        SoakCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")
