@@ -26,7 +26,7 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     /** The subcommands, in the order `zhyper --help` lists them. */
-    static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class};
+    static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, dev.zhyper.cli.commands.BenchCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")
