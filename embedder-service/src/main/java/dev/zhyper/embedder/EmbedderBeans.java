@@ -1,0 +1,67 @@
+package dev.zhyper.embedder;
+
+import dev.zhyper.core.embed.CachingEmbedder;
+import dev.zhyper.core.embed.MiniLmEmbedder;
+import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.InfinispanEmbeddingCache;
+import dev.zhyper.service.common.ZhyperCaches;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Wiring: Infinispan caches, the cached MiniLM embedder, the DLQ publisher, metrics. */
+@ApplicationScoped
+public class EmbedderBeans {
+
+    /** Embedded or Hot Rod caches, by {@code zhyper.cache.*}. */
+    @Produces
+    @Singleton
+    ZhyperCaches caches(Config config) {
+        return ZhyperCaches.fromConfig(k -> config.getOptionalValue(k, String.class).orElse(null));
+    }
+
+    void closeCaches(@Disposes ZhyperCaches caches) {
+        caches.close();
+    }
+
+    /**
+     * all-MiniLM-L6-v2 behind the {@code zhyper-embeddings} cache. Created at startup so that the model is loaded
+     * before readiness turns UP.
+     */
+    @Produces
+    @Singleton
+    @Startup
+    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry) {
+        CachingEmbedder e = new CachingEmbedder(new MiniLmEmbedder(),
+                new InfinispanEmbeddingCache(caches.cache(ZhyperCaches.EMBEDDINGS)));
+        FunctionCounter.builder("zhyper.embedder.cache.hits", e, CachingEmbedder::hits)
+                .description("texts answered from the embedding cache").register(registry);
+        FunctionCounter.builder("zhyper.embedder.cache.misses", e, CachingEmbedder::misses)
+                .description("texts embedded by the model").register(registry);
+        Gauge.builder("zhyper.embedder.cache.size", caches, c -> c.cache(ZhyperCaches.EMBEDDINGS).size())
+                .description("entries in the zhyper-embeddings cache").register(registry);
+        return e;
+    }
+
+    void closeEmbedder(@Disposes CachingEmbedder embedder) {
+        embedder.close();
+    }
+
+    /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
+    @Produces
+    @Singleton
+    DeadLetterPublisher deadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        return new DeadLetterPublisher(bootstrap);
+    }
+
+    void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {
+        dlq.close();
+    }
+}

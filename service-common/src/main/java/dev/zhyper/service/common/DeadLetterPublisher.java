@@ -1,0 +1,102 @@
+package dev.zhyper.service.common;
+
+import dev.zhyper.proto.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Publishes rejected records to {@code zhyper.dlq.<topic>}, unchanged (same key and value bytes, original headers
+ * kept), with the headers {@code zhyper-dlq-reason}, {@code zhyper-dlq-topic}, {@code zhyper-dlq-offset},
+ * {@code zhyper-dlq-partition}. {@link #publish} waits for the broker's acknowledgement and throws if it does not
+ * come: the caller must then NOT commit the original record (never drop silently). Thread-safe.
+ */
+public final class DeadLetterPublisher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterPublisher.class);
+    /** Longest reason kept in the header (characters). */
+    static final int MAX_REASON = 2000;
+
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    /** A publisher with its own idempotent producer on {@code bootstrapServers}. */
+    public DeadLetterPublisher(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    public DeadLetterPublisher(String bootstrapServers, Map<String, Object> extraProducerConfig) {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        cfg.put(ProducerConfig.ACKS_CONFIG, "all");
+        cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        cfg.put(ProducerConfig.CLIENT_ID_CONFIG, "zhyper-dlq-" + ProcessHandle.current().pid());
+        cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        cfg.putAll(extraProducerConfig);
+        this.producer = new KafkaProducer<>(cfg, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Sends the record to the topic's DLQ and waits (up to 30 s) for the acknowledgement.
+     *
+     * @param headers original headers to carry over (may be null)
+     * @throws IllegalStateException if the DLQ write fails
+     */
+    public void publish(String topic, int partition, long offset, byte[] key, byte[] value, Iterable<Header> headers,
+                        String reason) {
+        String dlq = Topics.dlq(topic);
+        String r = reason == null || reason.isBlank() ? "unknown" : reason;
+        if (r.length() > MAX_REASON) r = r.substring(0, MAX_REASON);
+        List<Header> hs = new ArrayList<>();
+        if (headers != null) {
+            for (Header h : headers) {
+                if (!h.key().startsWith("zhyper-dlq-")) hs.add(h);
+            }
+        }
+        hs.add(header(Topics.DLQ_REASON_HEADER, r));
+        hs.add(header(Topics.DLQ_TOPIC_HEADER, topic));
+        hs.add(header(Topics.DLQ_OFFSET_HEADER, Long.toString(offset)));
+        hs.add(header(Topics.DLQ_PARTITION_HEADER, Integer.toString(partition)));
+        try {
+            producer.send(new ProducerRecord<>(dlq, null, key, value, hs)).get(30, TimeUnit.SECONDS);
+            LOG.warn("record {}-{}@{} sent to {}: {}", topic, partition, offset, dlq, r);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to " + dlq, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("writing to " + dlq + " failed", e);
+        }
+    }
+
+    private static Header header(String key, String value) {
+        return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A reason text for an exception: its class and message, and those of its root cause. */
+    public static String reasonOf(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        if (root != t) sb.append(" (caused by ").append(root.getClass().getSimpleName()).append(": ")
+                .append(root.getMessage()).append(')');
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}
