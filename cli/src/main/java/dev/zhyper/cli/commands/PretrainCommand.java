@@ -71,12 +71,23 @@ public final class PretrainCommand implements Callable<Integer> {
                     lines.size(), steps);
             SplittableRandom rng = new SplittableRandom(seed);
             long tokens = 0;
+            java.util.ArrayDeque<List<String>> pending = new java.util.ArrayDeque<>();
             while (!p.finished()) {
-                List<String> b = new ArrayList<>(batch);
-                for (int i = 0; i < batch; i++) {
-                    b.add(lines.get(rng.nextInt(lines.size())));
+                if (pending.isEmpty()) {
+                    // draw 8 batches at once and group them by length, so little compute goes to padding
+                    List<String> pool = new ArrayList<>(batch * 8);
+                    for (int i = 0; i < batch * 8; i++) {
+                        pool.add(lines.get(rng.nextInt(lines.size())));
+                    }
+                    pool.sort(java.util.Comparator.comparingInt(String::length));
+                    List<List<String>> groups = new ArrayList<>();
+                    for (int i = 0; i < pool.size(); i += batch) {
+                        groups.add(pool.subList(i, Math.min(pool.size(), i + batch)));
+                    }
+                    java.util.Collections.shuffle(groups, new java.util.Random(rng.nextLong()));
+                    pending.addAll(groups);
                 }
-                Trainer.StepResult r = p.step(b);
+                Trainer.StepResult r = p.step(pending.poll());
                 tokens += r.tokens();
                 if (r.step() % Math.max(1, steps / 40) == 0 || p.finished()) {
                     double secs = (System.nanoTime() - t0) / 1e9;
