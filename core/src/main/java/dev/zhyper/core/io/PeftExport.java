@@ -18,17 +18,9 @@ import dev.zhyper.core.nn.NoGrad;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -36,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -104,41 +95,41 @@ public final class PeftExport {
         String name = abs.getFileName().toString();
         checkReplaceable(abs);
         Files.createDirectories(parent);
-        Path tmp = parent.resolve(".peft-tmp-" + name + "-" + randomHex());
+        Path tmp = parent.resolve(".peft-tmp-" + name + "-" + DurableFiles.randomHex());
         Files.createDirectory(tmp);
         boolean moved = false;
         try {
             SafeTensorsWriter.write(tmp.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-            writeSynced(tmp.resolve(CONFIG), config);
-            syncDirectory(tmp);
+            DurableFiles.writeSynced(tmp.resolve(CONFIG), config);
+            DurableFiles.syncDirectory(tmp, false);
             if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
                 checkReplaceable(abs);
-                Path old = parent.resolve(".peft-old-" + name + "-" + randomHex());
-                atomicMove(abs, old);
+                Path old = parent.resolve(".peft-old-" + name + "-" + DurableFiles.randomHex());
+                DurableFiles.atomicMove(abs, old);
                 try {
-                    atomicMove(tmp, abs);
+                    DurableFiles.atomicMove(tmp, abs);
                     moved = true;
                 } finally {
                     if (!moved) {
-                        atomicMove(old, abs);
+                        DurableFiles.atomicMove(old, abs);
                     }
                 }
-                syncDirectory(parent);
+                DurableFiles.syncDirectory(parent, false);
                 try {
-                    deleteRecursively(old);
+                    DurableFiles.deleteRecursively(old);
                 } catch (IOException ignored) {
                     // the new export is in place; a hidden leftover is harmless
                 }
             } else {
-                atomicMove(tmp, abs);
+                DurableFiles.atomicMove(tmp, abs);
                 moved = true;
-                syncDirectory(parent);
+                DurableFiles.syncDirectory(parent, false);
             }
             return outDir;
         } finally {
             if (!moved) {
                 try {
-                    deleteRecursively(tmp);
+                    DurableFiles.deleteRecursively(tmp);
                 } catch (IOException ignored) {
                     // already failing
                 }
@@ -345,55 +336,4 @@ public final class PeftExport {
         }
     }
 
-    private static String randomHex() {
-        return Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-    }
-
-    private static void atomicMove(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException(to + ": the file system does not support atomic rename", e);
-        }
-    }
-
-    private static void writeSynced(Path file, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | RuntimeException ignored) {
-            // best effort: not possible on every platform
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

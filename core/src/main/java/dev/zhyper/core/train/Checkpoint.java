@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zhyper.core.io.DurableFiles;
 import dev.zhyper.core.io.ModelFormatException;
 import dev.zhyper.core.io.SafeTensorsFile;
 import dev.zhyper.core.io.SafeTensorsWriter;
@@ -15,19 +16,11 @@ import dev.zhyper.core.io.TensorData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -38,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -146,7 +138,7 @@ public final class Checkpoint implements AutoCloseable {
         }
         Files.createDirectories(parent);
 
-        Path tmp = parent.resolve(TEMP_PREFIX + name + "-" + randomHex());
+        Path tmp = parent.resolve(TEMP_PREFIX + name + "-" + DurableFiles.randomHex());
         Files.createDirectory(tmp);
         boolean moved = false;
         try {
@@ -174,39 +166,39 @@ public final class Checkpoint implements AutoCloseable {
             }
             m.set("files", filesNode);
             byte[] bytes = JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m);
-            writeSynced(tmp.resolve(MANIFEST), bytes);
-            syncDirectory(tmp, true);
+            DurableFiles.writeSynced(tmp.resolve(MANIFEST), bytes);
+            DurableFiles.syncDirectory(tmp, true);
 
             if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
                 if (!replaceExisting) {
                     throw new IllegalStateException(abs + " already exists (pass replaceExisting to overwrite it)");
                 }
-                Path old = parent.resolve(OLD_PREFIX + name + "-" + randomHex());
-                atomicMove(abs, old);
+                Path old = parent.resolve(OLD_PREFIX + name + "-" + DurableFiles.randomHex());
+                DurableFiles.atomicMove(abs, old);
                 try {
-                    atomicMove(tmp, abs);
+                    DurableFiles.atomicMove(tmp, abs);
                     moved = true;
                 } finally {
                     if (!moved) {
-                        atomicMove(old, abs); // put the old checkpoint back
+                        DurableFiles.atomicMove(old, abs); // put the old checkpoint back
                     }
                 }
-                syncDirectory(parent, false);
+                DurableFiles.syncDirectory(parent, false);
                 try {
-                    deleteRecursively(old);
+                    DurableFiles.deleteRecursively(old);
                 } catch (IOException e) {
                     // the new checkpoint is in place; a leftover hidden dir is harmless and skipped by readers
                 }
             } else {
-                atomicMove(tmp, abs);
+                DurableFiles.atomicMove(tmp, abs);
                 moved = true;
-                syncDirectory(parent, false);
+                DurableFiles.syncDirectory(parent, false);
             }
             return target;
         } finally {
             if (!moved) {
                 try {
-                    deleteRecursively(tmp);
+                    DurableFiles.deleteRecursively(tmp);
                 } catch (IOException e) {
                     // already failing; the hidden temp dir is ignored by readers
                 }
@@ -219,63 +211,6 @@ public final class Checkpoint implements AutoCloseable {
             throw new IllegalArgumentException("bad checkpoint file name '" + name + "': must end with " + SUFFIX
                     + ", contain only letters, digits, '.', '_', '-' (no path separators) and not start with '.'");
         }
-    }
-
-    private static String randomHex() {
-        return Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-    }
-
-    private static void atomicMove(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException(to + ": the file system does not support atomic rename", e);
-        }
-    }
-
-    private static void writeSynced(Path file, byte[] bytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-    }
-
-    /** fsync of a directory; not possible on every platform (e.g. Windows), so failures are ignored there. */
-    private static void syncDirectory(Path dir, boolean mustExist) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (NoSuchFileException e) {
-            if (mustExist) {
-                throw e;
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // best effort: directories cannot be opened/forced on some platforms
-        }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     // ------------------------------------------------------------------------------------- open
