@@ -89,7 +89,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 }
                 Trainer.StepResult r = p.step(pending.poll());
                 tokens += r.tokens();
-                if (r.step() % Math.max(1, steps / 40) == 0 || p.finished()) {
+                if (r.step() % Math.max(1, Math.min(25, steps / 40)) == 0 || p.finished()) {
                     double secs = (System.nanoTime() - t0) / 1e9;
                     err.printf("step %d/%d  loss %.4f  lr %.2e  %.0f tok/s%n", r.step() + 1, steps, r.loss(), r.lr(),
                             tokens / secs);
