@@ -19,6 +19,7 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,6 +51,7 @@ import java.util.regex.Pattern;
  * atomic rename when training ends, and is then announced on {@code zhyper.checkpoints}.
  */
 @ApplicationScoped
+@Startup
 public class TrainingService {
 
     private static final Logger LOG = Logger.getLogger(TrainingService.class);
