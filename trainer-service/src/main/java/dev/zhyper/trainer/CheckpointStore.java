@@ -1,0 +1,227 @@
+package dev.zhyper.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.core.train.CheckpointDirectory;
+import dev.zhyper.proto.v1.CheckpointInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The checkpoint registry on disk: {@code <root>/<name>} is one checkpoint (core's {@link Checkpoint} layout), one
+ * directory per checkpoint and never rewritten. Training writes into {@code <root>/.work/<name>} (hidden, so
+ * {@link CheckpointDirectory} never lists it) and the finished directory is renamed atomically to
+ * {@code <root>/<name>}. {@code <root>/promoted.json} records the promoted checkpoint. Names:
+ * {@code stream-<epoch millis>-step<N>} for streaming rounds, {@code <job id>-step<N>} for jobs; the checkpoint id is
+ * core's {@code <name>-<12 hex of the files' sha256>}.
+ */
+public final class CheckpointStore {
+
+    public static final String STREAM_PREFIX = "stream-";
+    static final String WORK = ".work";
+    static final String PROMOTED = "promoted.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+
+    public CheckpointStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.root.resolve(WORK));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the checkpoint root " + this.root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A fresh (absent) work directory {@code <root>/.work/<name>}; any leftover of an earlier attempt is removed. */
+    public Path workDir(String name) {
+        Path w = root.resolve(WORK).resolve(name);
+        deleteQuietly(w);
+        return w;
+    }
+
+    /** Copies a finished checkpoint into a work directory (to continue training from it). */
+    public void copyInto(Path checkpoint, Path work) {
+        try {
+            Files.createDirectories(work);
+            try (var files = Files.list(checkpoint)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (Files.isRegularFile(f)) {
+                        Files.copy(f, work.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + checkpoint + " to " + work, e);
+        }
+    }
+
+    /**
+     * Moves a checkpoint finished in a work directory to {@code <root>/<name>} with one atomic rename (a suffix is added
+     * if the name is taken) and returns the final directory.
+     */
+    public Path publish(Path work, String name) {
+        Path target = root.resolve(name);
+        if (Files.exists(target)) {
+            target = root.resolve(name + "-" + System.currentTimeMillis());
+        }
+        try {
+            Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel d = FileChannel.open(root, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException | RuntimeException ignored) {
+                // best effort
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + work + " to " + target, e);
+        }
+        return target;
+    }
+
+    public void discard(Path work) {
+        deleteQuietly(work);
+    }
+
+    /** All valid checkpoints, newest (highest step, then greatest name) first. */
+    public List<Path> list() {
+        List<Path> l = new ArrayList<>(CheckpointDirectory.list(root));
+        Collections.reverse(l);
+        return l;
+    }
+
+    /** The newest streaming checkpoint (by name: {@code stream-<epoch millis>-...}), if any. */
+    public Optional<Path> latestStream() {
+        return CheckpointDirectory.list(root).stream()
+                .filter(p -> p.getFileName().toString().startsWith(STREAM_PREFIX))
+                .max(Comparator.comparing(p -> p.getFileName().toString()));
+    }
+
+    /** The description of one checkpoint directory (opens and verifies it). */
+    public CheckpointInfo info(Path dir) {
+        String promoted = promotedId().orElse(null);
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            return info(c, promoted);
+        }
+    }
+
+    private CheckpointInfo info(Checkpoint c, String promoted) {
+        ObjectNode m = c.manifest();
+        CheckpointInfo.Builder b = CheckpointInfo.newBuilder()
+                .setCheckpointId(c.id())
+                .setUri(c.dir().toAbsolutePath().normalize().toString())
+                .setSha256(c.fingerprint())
+                .setStep(m.path("step").asLong(0))
+                .putAllMetrics(metrics(m))
+                .setPromoted(c.id().equals(promoted));
+        return b.build();
+    }
+
+    static Map<String, Double> metrics(ObjectNode manifest) {
+        Map<String, Double> out = new TreeMap<>();
+        JsonNode ms = manifest.get("metrics");
+        if (ms != null && ms.isObject()) {
+            ms.fields().forEachRemaining(e -> {
+                if (e.getValue().isNumber()) out.put(e.getKey(), e.getValue().asDouble());
+            });
+        }
+        return out;
+    }
+
+    /** Every valid checkpoint, newest first; {@code limit} 0 = all. */
+    public List<CheckpointInfo> infos(int limit, boolean promotedOnly) {
+        String promoted = promotedId().orElse(null);
+        List<CheckpointInfo> out = new ArrayList<>();
+        for (Path p : list()) {
+            try (Checkpoint c = Checkpoint.open(p)) {
+                CheckpointInfo i = info(c, promoted);
+                if (promotedOnly && !i.getPromoted()) continue;
+                out.add(i);
+            } catch (RuntimeException e) {
+                // removed or damaged between listing and opening: skip
+            }
+            if (limit > 0 && out.size() >= limit) break;
+        }
+        return out;
+    }
+
+    /** The checkpoint with this id, if any. */
+    public Optional<CheckpointInfo> find(String id) {
+        return infos(0, false).stream().filter(i -> i.getCheckpointId().equals(id)).findFirst();
+    }
+
+    /** The id recorded in {@code promoted.json}, if any. */
+    public synchronized Optional<String> promotedId() {
+        Path f = root.resolve(PROMOTED);
+        if (!Files.isRegularFile(f)) return Optional.empty();
+        try {
+            JsonNode n = JSON.readTree(f.toFile());
+            String id = n.path("checkpoint_id").asText("");
+            return id.isBlank() ? Optional.empty() : Optional.of(id);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Records {@code id} as the promoted checkpoint (temp file + atomic rename). */
+    public synchronized void promote(String id) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("checkpoint_id", id);
+        n.put("promoted_at", Instant.now().toString());
+        Path f = root.resolve(PROMOTED);
+        Path tmp = root.resolve(".promoted-" + System.nanoTime() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n)));
+                ch.force(true);
+            }
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new UncheckedIOException("cannot write " + f, e);
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        if (!Files.exists(p)) return;
+        try {
+            Files.walkFileTree(p, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // hidden leftovers are harmless
+        }
+    }
+}

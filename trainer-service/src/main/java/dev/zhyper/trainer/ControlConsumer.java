@@ -1,0 +1,63 @@
+package dev.zhyper.trainer;
+
+import dev.zhyper.proto.v1.StartJobRequest;
+import dev.zhyper.proto.v1.TrainingControlEvent;
+import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.ProtoJson;
+import io.grpc.StatusRuntimeException;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Consumes {@code zhyper.training.control} (TrainingControlEvent JSON): START queues a job exactly as the gRPC
+ * StartJob does (job_id of the event overrides start.job_id), CANCEL cancels as CancelJob does. Anything rejected —
+ * undecodable, an invalid START (the reason carries the gRPC status and message), an unknown job, RESUME (not
+ * supported yet) — goes to {@code zhyper.dlq.zhyper.training.control}; consumption continues.
+ */
+@ApplicationScoped
+public class ControlConsumer {
+
+    private static final Logger LOG = Logger.getLogger(ControlConsumer.class);
+
+    @Inject
+    TrainingService training;
+
+    @Inject
+    DeadLetterPublisher deadLetters;
+
+    @Incoming("control")
+    @Blocking
+    public void consume(ConsumerRecord<String, byte[]> record) {
+        try {
+            TrainingControlEvent ev = ProtoJson.decode(record.value(), TrainingControlEvent::newBuilder);
+            switch (ev.getAction()) {
+                case START -> {
+                    StartJobRequest req = ev.getJobId().isBlank() ? ev.getStart()
+                            : ev.getStart().toBuilder().setJobId(ev.getJobId()).build();
+                    LOG.infof("control: START %s", training.startJob(req).getJobId());
+                }
+                case CANCEL -> {
+                    if (ev.getJobId().isBlank()) throw new IllegalArgumentException("CANCEL without job_id");
+                    LOG.infof("control: CANCEL %s -> %s", ev.getJobId(), training.cancelJob(ev.getJobId()).getState());
+                }
+                case RESUME -> throw new IllegalArgumentException("RESUME is not supported yet: start a new job");
+                default -> throw new IllegalArgumentException("unknown or missing action " + ev.getAction());
+            }
+        } catch (StatusRuntimeException e) {
+            deadLetter(record, e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        } catch (RuntimeException e) {
+            deadLetter(record, DeadLetterPublisher.reasonOf(e));
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+        deadLetters.publish(r.topic(), r.partition(), r.offset(),
+                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(), reason);
+    }
+}

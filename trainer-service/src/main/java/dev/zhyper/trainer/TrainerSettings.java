@@ -1,0 +1,155 @@
+package dev.zhyper.trainer;
+
+import dev.zhyper.core.adapter.AdapterMethod;
+import dev.zhyper.core.adapter.AdapterSpec;
+import dev.zhyper.core.adapter.LayerSelection;
+import dev.zhyper.core.model.ModelOptions;
+import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.core.train.TrainingRun;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The trainer's settings ({@code zhyper.model.dir}, {@code zhyper.checkpoints.root}, {@code zhyper.trainer.*},
+ * {@code zhyper.device}, {@code zhyper.dtype}); every key is documented in application.properties. Plain
+ * {@code @ConfigProperty} injection (not a {@code @ConfigMapping} on "zhyper"), so other {@code zhyper.*} keys of a
+ * shared configuration do not trip unknown-key validation.
+ */
+@ApplicationScoped
+public class TrainerSettings {
+
+    @ConfigProperty(name = "zhyper.model.dir")
+    String modelDir;
+
+    @ConfigProperty(name = "zhyper.checkpoints.root", defaultValue = "checkpoints")
+    String checkpointsRoot;
+
+    @ConfigProperty(name = "zhyper.trainer.method", defaultValue = "diag")
+    String method;
+
+    @ConfigProperty(name = "zhyper.trainer.rank", defaultValue = "8")
+    int rank;
+
+    @ConfigProperty(name = "zhyper.trainer.targets", defaultValue = "q_proj,v_proj")
+    String targets;
+
+    @ConfigProperty(name = "zhyper.trainer.layers", defaultValue = "all")
+    String layers;
+
+    @ConfigProperty(name = "zhyper.trainer.batch", defaultValue = "8")
+    int batch;
+
+    @ConfigProperty(name = "zhyper.trainer.lr", defaultValue = "2.5e-5")
+    double lr;
+
+    @ConfigProperty(name = "zhyper.trainer.seed", defaultValue = "42")
+    long seed;
+
+    @ConfigProperty(name = "zhyper.trainer.steps", defaultValue = "1000")
+    int steps;
+
+    @ConfigProperty(name = "zhyper.trainer.max-length", defaultValue = "512")
+    int maxLength;
+
+    @ConfigProperty(name = "zhyper.trainer.conditioning", defaultValue = "minilm")
+    String conditioning;
+
+    @ConfigProperty(name = "zhyper.trainer.progress-every", defaultValue = "10")
+    int progressEvery;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.enabled", defaultValue = "true")
+    boolean streamEnabled;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.min-examples", defaultValue = "64")
+    int streamMinExamples;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.steps-per-round", defaultValue = "50")
+    int streamStepsPerRound;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.max-wait-ms", defaultValue = "300000")
+    long streamMaxWaitMs;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.max-examples", defaultValue = "100000")
+    int streamMaxExamples;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.retry-backoff-ms", defaultValue = "10000")
+    long streamRetryBackoffMs;
+
+    @ConfigProperty(name = "zhyper.trainer.stream.group-id", defaultValue = "zhyper-trainer")
+    String streamGroupId;
+
+    @ConfigProperty(name = "zhyper.device", defaultValue = "cpu")
+    String device;
+
+    @ConfigProperty(name = "zhyper.dtype", defaultValue = "fp32")
+    String dtype;
+
+    public Path modelDir() {
+        return Path.of(modelDir).toAbsolutePath().normalize();
+    }
+
+    public Path checkpointsRoot() {
+        return Path.of(checkpointsRoot).toAbsolutePath().normalize();
+    }
+
+    public String method() { return method; }
+    public int rank() { return rank; }
+    public String targets() { return targets; }
+    public String layers() { return layers; }
+    public int batch() { return batch; }
+    public double lr() { return lr; }
+    public long seed() { return seed; }
+    public int steps() { return steps; }
+    public int maxLength() { return maxLength; }
+    public int progressEvery() { return Math.max(1, progressEvery); }
+    public boolean streamEnabled() { return streamEnabled; }
+    public int streamMinExamples() { return Math.max(1, streamMinExamples); }
+    public int streamStepsPerRound() { return Math.max(1, streamStepsPerRound); }
+    public long streamMaxWaitMs() { return streamMaxWaitMs; }
+    public String streamGroupId() { return streamGroupId; }
+    public int streamMaxExamples() { return Math.max(1, streamMaxExamples); }
+    public long streamRetryBackoffMs() { return Math.max(0, streamRetryBackoffMs); }
+
+    /** The conditioning encoder ("minilm" or "one-hot"). */
+    public TrainingRun.Conditioning conditioning() {
+        return parseConditioning(conditioning);
+    }
+
+    public static TrainingRun.Conditioning parseConditioning(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "minilm" -> TrainingRun.Conditioning.MINILM;
+            case "one-hot", "onehot", "one_hot" -> TrainingRun.Conditioning.ONE_HOT;
+            default -> throw new IllegalArgumentException("conditioning must be minilm or one-hot, got '" + s + "'");
+        };
+    }
+
+    public ModelOptions modelOptions() {
+        return new ModelOptions(ModelOptions.parseDevice(device), ModelOptions.parseDtype(dtype));
+    }
+
+    /** The adapter spec of method/rank/targets/layers (each blank/0 = the configured default). */
+    public AdapterSpec spec(String method, int rank, String targets, String layers) {
+        String m = method == null || method.isBlank() ? this.method : method;
+        int r = rank == 0 ? this.rank : rank;
+        String t = targets == null || targets.isBlank() ? this.targets : targets;
+        String l = layers == null || layers.isBlank() ? this.layers : layers;
+        List<TargetModule> ts = Arrays.stream(t.split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                .map(TargetModule::parse).toList();
+        return AdapterSpec.of(r, AdapterMethod.parse(m)).withTargets(ts).withLayers(LayerSelection.parse(l));
+    }
+
+    /** Checks every setting once at startup (a bad value fails fast rather than at the first round). */
+    public void validate() {
+        spec(null, 0, null, null);
+        conditioning();
+        modelOptions();
+        if (batch <= 0 || lr <= 0 || steps <= 0 || maxLength < 4) {
+            throw new IllegalArgumentException("zhyper.trainer.batch, .lr, .steps must be positive and .max-length >= 4");
+        }
+    }
+}
