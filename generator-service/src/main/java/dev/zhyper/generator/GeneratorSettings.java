@@ -1,12 +1,13 @@
 package dev.zhyper.generator;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Optional;
 
-/** The generator's {@code zhyper.*} settings (each documented in application.properties). */
-@ApplicationScoped
+/** The generator's {@code zhyper.*} settings (each documented in application.properties). A @Singleton (no client
+ * proxy) so that its fields can be read directly. */
+@Singleton
 public class GeneratorSettings {
 
     /** HF base model directory (config.json, model.safetensors, tokenizer.json). */

@@ -1,6 +1,8 @@
 package dev.zhyper.generator;
 
+import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.train.Checkpoint;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.ChatMessage;
 import dev.zhyper.proto.v1.ChatMessages;
@@ -109,7 +111,8 @@ class GeneratorServiceTest {
         for (String d : DESCRIPTIONS) {
             GenerateResponse r = stub.generate(req(d, key).build());
             assertEquals("control", r.getArm());
-            assertEquals(12, r.getCompletionTokens() + ("stop".equals(r.getFinishReason()) ? 12 - r.getCompletionTokens() : 0));
+            assertTrue(r.getCompletionTokens() <= 12);
+            assertTrue(r.getFinishReason().equals("length") == (r.getCompletionTokens() == 12), r.toString());
             alone.add(r.getText());
         }
         assertTrue(alone.stream().distinct().count() > 1, "different descriptions, different outputs: " + alone);
@@ -250,6 +253,20 @@ class GeneratorServiceTest {
         GenerateRequest sampled = req(DESCRIPTIONS.get(0), key)
                 .setSampling(Sampling.newBuilder().setTemperature(0.8f).setTopK(5).setTopP(0.9f).setSeed(7)).build();
         assertEquals(stub.generate(sampled).getText(), stub.generate(sampled).getText());
+        // queue full: a private batcher (max-pending 1) whose worker holds the first job waiting for company
+        EngineHandle h = serving.acquire("control");
+        try (Batcher small = new Batcher(16, 10_000, 1, new SimpleMeterRegistry())) {
+            var gr = h.engine().request(null, "abc", null, SamplingParams.greedy(), 4, null);
+            var first = small.submit(new Batcher.Job("q1", "control", h, gr, null));
+            h.acquire();
+            StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
+                    () -> small.submit(new Batcher.Job("q2", "control", h, gr, null)));
+            h.release();
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+            assertTrue(full.getStatus().getDescription().contains("zhyper.queue.max-pending 1"), full.toString());
+            small.close();
+            assertTrue(first.isCompletedExceptionally(), "queued job failed on shutdown");
+        }
         given().get("/q/health/ready").then().statusCode(200).body(containsString("generator"))
                 .body(containsString("arm.control"));
     }
