@@ -1,5 +1,6 @@
 package dev.zhyper.cli;
 
+import dev.zhyper.cli.commands.ExperimentsCommand;
 import dev.zhyper.cli.commands.ExportPeftCommand;
 import dev.zhyper.cli.commands.GenerateCommand;
 import dev.zhyper.cli.commands.InitModelCommand;
@@ -34,7 +35,7 @@ public final class Main {
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
         GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class,
-        SoakCommand.class};
+        SoakCommand.class, ExperimentsCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")
