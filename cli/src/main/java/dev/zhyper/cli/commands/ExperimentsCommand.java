@@ -63,7 +63,7 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "1,2", split = ",", description = "Seeds (default ${DEFAULT-VALUE}).")
     List<Long> seeds;
 
-    @Option(names = "--steps", defaultValue = "600",
+    @Option(names = "--steps", defaultValue = "200",
             description = "Optimizer steps per run (default ${DEFAULT-VALUE}).")
     int steps;
 
