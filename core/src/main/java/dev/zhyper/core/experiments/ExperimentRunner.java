@@ -101,6 +101,15 @@ public final class ExperimentRunner {
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
         Map<String, Double> perTask = new LinkedHashMap<>();
         er.perTask().forEach((t, k) -> perTask.put(t, (double) k[0] / k[1]));
+        Map<String, double[]> simSums = new LinkedHashMap<>();
+        for (ExactMatch.Prediction p : er.predictions()) {
+            double[] acc = simSums.computeIfAbsent(p.item().task(), k -> new double[2]);
+            acc[0] += charSimilarity(p.output().strip(), p.item().expected().strip());
+            acc[1]++;
+        }
+        Map<String, Double> perTaskSim = new LinkedHashMap<>();
+        simSums.forEach((t, a) -> perTaskSim.put(t, a[0] / a[1]));
+        writePredictions(dir.resolve("predictions.jsonl"), er.predictions());
         double seen = mean(perTask, suite.seenTasks());
         Double held = m.oneHot() ? null : mean(perTask, suite.heldOutTasks());
         double[] losses = readLosses(dir.resolve(LOSS_CSV));
@@ -109,7 +118,8 @@ public final class ExperimentRunner {
         }
         return new RunResult(m.name(), c.rank(), c.seed(), m.trains() ? plan.steps() : 0, trainableParams(m, c.rank()),
                 bytesPerContext(m, c.rank()), seen, held, perTask, finalLoss, meanStepMillis(dir.resolve(LOSS_CSV)),
-                trainSeconds, evalSeconds, items.size());
+                trainSeconds, evalSeconds, items.size(), mean(perTaskSim, suite.seenTasks()),
+                m.oneHot() ? null : mean(perTaskSim, suite.heldOutTasks()), perTaskSim);
     }
 
     private double train(ExperimentPlan.Cell c, Path dir, Path ckpt, ExperimentListener listener) {
@@ -178,6 +188,47 @@ public final class ExperimentRunner {
                     sb.append(',').append(v);
                 }
                 w.write(sb.append('\n').toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** 1 − Levenshtein distance / length of the longer string (1 when both are empty). */
+    public static double charSimilarity(String a, String b) {
+        int n = a.length(), m = b.length();
+        if (Math.max(n, m) == 0) {
+            return 1;
+        }
+        int[] prev = new int[m + 1], cur = new int[m + 1];
+        for (int j = 0; j <= m; j++) prev[j] = j;
+        for (int i = 1; i <= n; i++) {
+            cur[0] = i;
+            for (int j = 1; j <= m; j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1),
+                        prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return 1 - (double) prev[m] / Math.max(n, m);
+    }
+
+    private static void writePredictions(Path file, List<ExactMatch.Prediction> predictions) {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (ExactMatch.Prediction p : predictions) {
+                var n = json.createObjectNode();
+                n.put("task", p.item().task());
+                n.put("condition", p.item().condition());
+                n.put("system", p.item().system());
+                n.put("prompt", p.item().prompt());
+                n.put("expected", p.item().expected());
+                n.put("output", p.output());
+                n.put("correct", p.correct());
+                w.write(json.writeValueAsString(n));
+                w.write('\n');
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

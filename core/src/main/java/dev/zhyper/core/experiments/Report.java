@@ -22,7 +22,8 @@ public final class Report {
 
     /** Mean and sample standard deviation over seeds of one (method, rank). */
     public record Row(ExperimentMethod method, int rank, long params, long bytes, int seeds, double seenMean,
-                      double seenStd, Double heldMean, Double heldStd, double msPerStep, double runSeconds) {}
+                      double seenStd, Double heldMean, Double heldStd, double msPerStep, double runSeconds,
+                      Double seenSim, Double heldSim) {}
 
     private final ExperimentPlan plan;
     private final SuiteData suite;
@@ -45,7 +46,9 @@ public final class Report {
                         mean(seen), std(seen), held.length == 0 ? null : mean(held),
                         held.length == 0 ? null : std(held),
                         rs.stream().mapToDouble(RunResult::msPerStep).average().orElse(0),
-                        rs.stream().mapToDouble(x -> x.trainSeconds() + x.evalSeconds()).average().orElse(0)));
+                        rs.stream().mapToDouble(x -> x.trainSeconds() + x.evalSeconds()).average().orElse(0),
+                        meanOrNull(rs.stream().map(RunResult::seenCharSimilarity).toList()),
+                        meanOrNull(rs.stream().map(RunResult::heldOutCharSimilarity).toList())));
             }
         }
     }
@@ -96,9 +99,10 @@ public final class Report {
                 plan.seeds()));
         sb.append("Seen tasks are the 38 training tasks asked with **held-out descriptions**; held-out tasks are the "
                 + "8 never-trained tasks with their held-out descriptions. Bytes/context: what must be stored or sent "
-                + "per description (the hypernetwork's fp32 output; 0 for one shared LoRA).\n\n");
+                + "per description (the hypernetwork's fp32 output; 0 for one shared LoRA). Char-sim: mean "
+                + "1 − Levenshtein/max length between output and answer (%), partial credit.\n\n");
         String head = "| method | r | trainable params | bytes/context | seen tasks (held-out desc.) | held-out tasks "
-                + "| seeds |\n|---|---|---|---|---|---|---|\n";
+                + "| seeds | seen char-sim | held-out char-sim |\n|---|---|---|---|---|---|---|---|---|\n";
         sb.append(head);
         for (Row r : rows) {
             if (!r.method().ablation()) sb.append(mdRow(r));
@@ -120,10 +124,15 @@ public final class Report {
     }
 
     private static String mdRow(Row r) {
-        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %d |%n", r.method().name(),
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %d | %s | %s |%n", r.method().name(),
                 r.method().trains() ? String.valueOf(r.rank()) : "–", r.params(), r.bytes(),
                 pm(r.seenMean(), r.seenStd(), r.seeds()),
-                r.heldMean() == null ? "n/a (no task id)" : pm(r.heldMean(), r.heldStd(), r.seeds()), r.seeds());
+                r.heldMean() == null ? "n/a (no task id)" : pm(r.heldMean(), r.heldStd(), r.seeds()), r.seeds(),
+                sim(r.seenSim()), sim(r.heldSim()));
+    }
+
+    private static String sim(Double v) {
+        return v == null ? "–" : String.format(Locale.ROOT, "%.1f", 100 * v);
     }
 
     private static String pm(double m, double s, int n) {
@@ -133,13 +142,16 @@ public final class Report {
 
     public String tableCsv() {
         StringBuilder sb = new StringBuilder("method,rank,trainable_params,bytes_per_context,seen_acc_mean,"
-                + "seen_acc_std,heldout_acc_mean,heldout_acc_std,seeds,ms_per_step,seconds_per_run,ablation\n");
+                + "seen_acc_std,heldout_acc_mean,heldout_acc_std,seeds,ms_per_step,seconds_per_run,ablation,"
+                + "seen_char_sim,heldout_char_sim\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.4f,%s,%s,%d,%.1f,%.1f,%b%n", r.method().name(),
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.4f,%s,%s,%d,%.1f,%.1f,%b,%s,%s%n", r.method().name(),
                     r.rank(), r.params(), r.bytes(), r.seenMean(), r.seenStd(),
                     r.heldMean() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldMean()),
                     r.heldStd() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldStd()), r.seeds(),
-                    r.msPerStep(), r.runSeconds(), r.method().ablation()));
+                    r.msPerStep(), r.runSeconds(), r.method().ablation(),
+                    r.seenSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.seenSim()),
+                    r.heldSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldSim())));
         }
         return sb.toString();
     }
@@ -156,10 +168,11 @@ public final class Report {
                 rank), sq = find("zhyper-square", rank), t2l = find("t2l", rank);
         for (Row r : new Row[] {base, pre, mtl, t2l, diag, sq}) {
             if (r == null) continue;
-            sb.append(String.format(Locale.ROOT, "- %s: seen tasks %.1f%%, held-out tasks %s, %,d trainable "
-                            + "parameters, %,d bytes per context.%n", label(r), 100 * r.seenMean(),
+            sb.append(String.format(Locale.ROOT, "- %s: seen tasks %.1f%% (char-sim %s), held-out tasks %s "
+                            + "(char-sim %s), %,d trainable parameters, %,d bytes per context.%n", label(r),
+                    100 * r.seenMean(), sim(r.seenSim()),
                     r.heldMean() == null ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * r.heldMean()),
-                    r.params(), r.bytes()));
+                    sim(r.heldSim()), r.params(), r.bytes()));
         }
         if (diag != null && mtl != null) {
             sb.append(String.format(Locale.ROOT, "%nConditioning through z vs one shared LoRA (seen tasks): "
@@ -171,8 +184,9 @@ public final class Report {
                     diag.bytes(), 100 * (t2l.seenMean() - diag.seenMean())));
         }
         sb.append("\n\n_Interpretation: TODO._\n\n");
-        sb.append("## Which held-out tasks transfer\n\nPer held-out task exact match (%), grouped by how the task is "
-                + "reachable from the training tasks (tasks.json `reachable_from.kind`).\n\n");
+        sb.append("## Which held-out tasks transfer\n\nPer held-out task: exact match % / character similarity %, "
+                + "grouped by how the task is reachable from the training tasks (tasks.json `reachable_from.kind`)."
+                + "\n\n");
         List<ExperimentMethod> ms = plan.methods().stream().filter(m -> !m.oneHot() && !m.ablation()).toList();
         StringBuilder head = new StringBuilder("| kind | task | how it is reachable |");
         StringBuilder sep = new StringBuilder("|---|---|---|");
@@ -190,34 +204,45 @@ public final class Report {
                 sb.append("| ").append(e.getKey()).append(" | ").append(t.name()).append(" | ")
                         .append(t.why() == null ? "" : t.why()).append(" |");
                 for (ExperimentMethod m : ms) {
-                    sb.append(' ').append(fmtAcc(perTask(m, m.trains() ? rank : 0, t.name()))).append(" |");
+                    sb.append(' ').append(fmtAcc(perTask(m, m.trains() ? rank : 0, t.name()))).append(" / ")
+                            .append(fmtAcc(perTaskSim(m, m.trains() ? rank : 0, t.name()))).append(" |");
                 }
                 sb.append('\n');
             }
             sb.append("| **").append(e.getKey()).append(" (mean)** | | |");
             for (ExperimentMethod m : ms) {
-                double s = 0;
-                int n = 0;
+                double s = 0, s2 = 0;
+                int n = 0, n2 = 0;
                 for (SuiteData.TaskInfo t : e.getValue()) {
                     Double v = perTask(m, m.trains() ? rank : 0, t.name());
                     if (v != null) {
                         s += v;
                         n++;
                     }
+                    Double w = perTaskSim(m, m.trains() ? rank : 0, t.name());
+                    if (w != null) {
+                        s2 += w;
+                        n2++;
+                    }
                 }
-                sb.append(" **").append(n == 0 ? "–" : fmtAcc(s / n)).append("** |");
+                sb.append(" **").append(n == 0 ? "–" : fmtAcc(s / n)).append(" / ")
+                        .append(n2 == 0 ? "–" : fmtAcc(s2 / n2)).append("** |");
             }
             sb.append('\n');
         }
         sb.append("\n_Interpretation (parameter interpolation vs extrapolation vs composition): TODO._\n\n");
-        sb.append("## Seen tasks with held-out descriptions, per task\n\n| task |");
+        sb.append("## Seen tasks with held-out descriptions, per task (exact match % / character similarity %)"
+                + "\n\n| task |");
         for (ExperimentMethod m : ms) sb.append(' ').append(m.name()).append(" |");
         sb.append("\n|---|");
         for (int i = 0; i < ms.size(); i++) sb.append("---|");
         sb.append('\n');
         for (String task : suite.seenTasks()) {
             sb.append("| ").append(task).append(" |");
-            for (ExperimentMethod m : ms) sb.append(' ').append(fmtAcc(perTask(m, m.trains() ? rank : 0, task))).append(" |");
+            for (ExperimentMethod m : ms) {
+                sb.append(' ').append(fmtAcc(perTask(m, m.trains() ? rank : 0, task))).append(" / ")
+                        .append(fmtAcc(perTaskSim(m, m.trains() ? rank : 0, task))).append(" |");
+            }
             sb.append('\n');
         }
         sb.append("\n## Plots\n\n- `loss.svg`: training loss (smoothed), r = ").append(rank)
@@ -237,6 +262,13 @@ public final class Report {
     private Double perTask(ExperimentMethod m, int rank, String task) {
         double[] v = of(m, rank).stream().map(r -> r.perTask().get(task)).filter(Objects::nonNull)
                 .mapToDouble(Double::doubleValue).toArray();
+        return v.length == 0 ? null : mean(v);
+    }
+
+    private Double perTaskSim(ExperimentMethod m, int rank, String task) {
+        double[] v = of(m, rank).stream().map(r -> r.perTaskCharSimilarity() == null ? null
+                : r.perTaskCharSimilarity().get(task)).filter(Objects::nonNull).mapToDouble(Double::doubleValue)
+                .toArray();
         return v.length == 0 ? null : mean(v);
     }
 
@@ -272,9 +304,13 @@ public final class Report {
     }
 
     public String paretoSvg() {
-        SvgPlot p = new SvgPlot("Seen-task accuracy (held-out descriptions) vs trainable parameters",
-                "trainable parameters (log scale)", "seen-task exact match (%)", true);
+        // exact match is the metric; when it is 0 everywhere (tiny budgets) plot character similarity instead
+        boolean exact = rows.stream().anyMatch(r -> r.params() > 0 && r.seenMean() > 0);
+        String metric = exact ? "exact match" : "character similarity";
+        SvgPlot p = new SvgPlot("Seen tasks (held-out descriptions): " + metric + " vs trainable parameters",
+                "trainable parameters (log scale)", "seen-task " + metric + " (%)", true);
         int i = 0;
+        double top = 0;
         for (ExperimentMethod m : plan.methods()) {
             List<Row> rs = rows.stream().filter(r -> r.method() == m && r.params() > 0).toList();
             if (rs.isEmpty()) {
@@ -282,18 +318,20 @@ public final class Report {
                 continue;
             }
             double[] x = rs.stream().mapToDouble(Row::params).toArray();
-            double[] y = rs.stream().mapToDouble(r -> 100 * r.seenMean()).toArray();
+            double[] y = rs.stream().mapToDouble(r -> 100 * (exact ? r.seenMean()
+                    : r.seenSim() == null ? Double.NaN : r.seenSim())).toArray();
+            for (double v : y) if (Double.isFinite(v)) top = Math.max(top, v);
             String[] l = rs.stream().map(r -> "r" + r.rank()).toArray(String[]::new);
             p.add(new SvgPlot.Series(m.name(), SvgPlot.color(i++, 10), x, y, m.ablation() ? "triangle" : "circle", l));
         }
+        p.yRange(0, Math.min(100, Math.max(10, Math.ceil(top * 1.15 / 10) * 10)));
+        String svg = p.render();
         Row base = find("base", 0);
         if (base != null) {
-            p.add(new SvgPlot.Series(null, "#999", new double[0], new double[0], "circle", null));
-        }
-        String svg = p.render();
-        if (base != null) {
-            svg = svg.replace("</svg>", String.format(Locale.ROOT, "<text x=\"80\" y=\"%d\" font-size=\"11\" "
-                    + "fill=\"#555\">base model (0 trainable): %.1f%%</text>%n</svg>", 475, 100 * base.seenMean()));
+            Double b = exact ? Double.valueOf(base.seenMean()) : base.seenSim();
+            svg = svg.replace("</svg>", String.format(Locale.ROOT, "<text x=\"80\" y=\"58\" font-size=\"11\" "
+                    + "fill=\"#555\">base model (0 trainable parameters): %s%%</text>%n</svg>",
+                    b == null ? "–" : String.format(Locale.ROOT, "%.1f", 100 * b)));
         }
         return svg;
     }
@@ -357,6 +395,11 @@ public final class Report {
         double s = 0;
         for (double x : v) s += x;
         return v.length == 0 ? Double.NaN : s / v.length;
+    }
+
+    static Double meanOrNull(List<Double> v) {
+        double[] a = v.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
+        return a.length == 0 ? null : mean(a);
     }
 
     /** Sample standard deviation (n − 1); 0 for a single value. */

@@ -16,11 +16,14 @@ import java.util.Map;
  * @param heldOutAccuracy null where the method cannot be evaluated on held-out tasks (one-hot task ids)
  * @param perTask         task → exact-match accuracy (seen and held-out tasks)
  * @param msPerStep       mean wall time of an optimizer step (0 for the base model)
+ * @param seenCharSimilarity mean character similarity 1 − Levenshtein(output, expected) / max length: partial
+ *                           credit that still moves when exact match is 0 everywhere (tiny budgets)
  */
 public record RunResult(String method, int rank, long seed, int steps, long trainableParams, long bytesPerContext,
                         double seenAccuracy, Double heldOutAccuracy, Map<String, Double> perTask,
                         double finalLoss, double msPerStep, double trainSeconds, double evalSeconds,
-                        int evalItems) {
+                        int evalItems, Double seenCharSimilarity, Double heldOutCharSimilarity,
+                        Map<String, Double> perTaskCharSimilarity) {
 
     public static final String FILE = "result.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -18,6 +18,7 @@ public final class SvgPlot {
     private int height = 520;
     private int legendWidth = 200;
     private int legendColumns = 1;
+    private double[] forcedY;
 
     public SvgPlot(String title, String xLabel, String yLabel, boolean logX) {
         this.title = title;
@@ -31,6 +32,12 @@ public final class SvgPlot {
         height = h;
         legendWidth = legendW;
         legendColumns = legendCols;
+        return this;
+    }
+
+    /** Fixes the y-axis range (e.g. 0–100 for accuracies). */
+    public SvgPlot yRange(double lo, double hi) {
+        forcedY = new double[] {lo, hi};
         return this;
     }
 
@@ -86,7 +93,8 @@ public final class SvgPlot {
             ymax += 0.5;
         }
         double xpad = (xmax - xmin) * 0.05, ypad = (ymax - ymin) * 0.05;
-        final double x0 = xmin - xpad, x1 = xmax + xpad, y0 = ymin - ypad, y1 = ymax + ypad;
+        final double x0 = xmin - xpad, x1 = xmax + xpad;
+        final double y0 = forcedY != null ? forcedY[0] : ymin - ypad, y1 = forcedY != null ? forcedY[1] : ymax + ypad;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", width, height, width, height));
@@ -198,10 +206,14 @@ public final class SvgPlot {
 
     private static String fmt(double v) {
         double a = Math.abs(v);
-        if (a >= 1e6) return String.format(Locale.ROOT, "%.3gM", v / 1e6);
-        if (a >= 1e4) return String.format(Locale.ROOT, "%.3gk", v / 1e3);
+        if (a >= 1e6) return trim(String.format(Locale.ROOT, "%.3g", v / 1e6)) + "M";
+        if (a >= 1e4) return trim(String.format(Locale.ROOT, "%.3g", v / 1e3)) + "k";
         if (a == Math.rint(a)) return String.format(Locale.ROOT, "%.0f", v);
         return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private static String trim(String s) {
+        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
     }
 
     static String esc(String s) {
