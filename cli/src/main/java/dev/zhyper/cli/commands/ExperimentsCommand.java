@@ -123,7 +123,7 @@ public final class ExperimentsCommand implements Callable<Integer> {
             err.flush();
             results = runner.run(new ConsoleProgress(err, System.console() != null, plan));
         }
-        Report report = new Report(plan, runner.suite(), results);
+        Report report = new Report(plan, runner, results);
         report.write(plan.out());
         if (!docs.equals("none")) {
             Report.copy(plan.out(), Path.of(docs));

@@ -30,15 +30,20 @@ public final class Report {
     private final List<RunResult> results;
     private final List<Row> rows = new ArrayList<>();
 
-    public Report(ExperimentPlan plan, SuiteData suite, List<RunResult> results) {
+    public Report(ExperimentPlan plan, ExperimentRunner runner, List<RunResult> results) {
         this.plan = plan;
-        this.suite = suite;
+        this.suite = runner.suite();
         this.results = results;
         for (ExperimentMethod m : plan.methods()) {
             List<Integer> ranks = m.trains() ? plan.ranks() : List.of(0);
             for (int r : ranks) {
                 List<RunResult> rs = of(m, r);
-                if (rs.isEmpty()) continue;
+                if (rs.isEmpty()) {
+                    // planned but not run (yet): keep the row, with the sizes, so the table shows the gap
+                    rows.add(new Row(m, r, runner.trainableParams(m, r), runner.bytesPerContext(m, r), 0, Double.NaN,
+                            Double.NaN, null, null, 0, 0, null, null));
+                    continue;
+                }
                 double[] seen = rs.stream().mapToDouble(RunResult::seenAccuracy).toArray();
                 double[] held = rs.stream().map(RunResult::heldOutAccuracy).filter(Objects::nonNull)
                         .mapToDouble(Double::doubleValue).toArray();
@@ -116,6 +121,7 @@ public final class Report {
         sb.append("\nTimings (mean per run): ");
         List<String> t = new ArrayList<>();
         for (Row r : rows) {
+            if (r.seeds() == 0) continue;
             t.add(String.format(Locale.ROOT, "%s%s %.0f ms/step, %.0f s", r.method().name(),
                     r.method().trains() ? " r" + r.rank() : "", r.msPerStep(), r.runSeconds()));
         }
@@ -124,11 +130,19 @@ public final class Report {
     }
 
     private static String mdRow(Row r) {
+        if (r.seeds() == 0) {
+            return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | not run | not run | 0 | – | – |%n",
+                    r.method().name(), r.method().trains() ? String.valueOf(r.rank()) : "–", r.params(), r.bytes());
+        }
         return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %d | %s | %s |%n", r.method().name(),
                 r.method().trains() ? String.valueOf(r.rank()) : "–", r.params(), r.bytes(),
                 pm(r.seenMean(), r.seenStd(), r.seeds()),
                 r.heldMean() == null ? "n/a (no task id)" : pm(r.heldMean(), r.heldStd(), r.seeds()), r.seeds(),
                 sim(r.seenSim()), sim(r.heldSim()));
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String sim(Double v) {
@@ -145,8 +159,8 @@ public final class Report {
                 + "seen_acc_std,heldout_acc_mean,heldout_acc_std,seeds,ms_per_step,seconds_per_run,ablation,"
                 + "seen_char_sim,heldout_char_sim\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.4f,%s,%s,%d,%.1f,%.1f,%b,%s,%s%n", r.method().name(),
-                    r.rank(), r.params(), r.bytes(), r.seenMean(), r.seenStd(),
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%s,%s,%d,%.1f,%.1f,%b,%s,%s%n", r.method().name(),
+                    r.rank(), r.params(), r.bytes(), num(r.seenMean()), num(r.seenStd()),
                     r.heldMean() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldMean()),
                     r.heldStd() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldStd()), r.seeds(),
                     r.msPerStep(), r.runSeconds(), r.method().ablation(),
@@ -253,8 +267,8 @@ public final class Report {
     }
 
     private Row find(String name, int rank) {
-        return rows.stream().filter(r -> r.method().name().equals(name) && (!r.method().trains() || r.rank() == rank))
-                .findFirst().orElse(null);
+        return rows.stream().filter(r -> r.seeds() > 0 && r.method().name().equals(name)
+                && (!r.method().trains() || r.rank() == rank)).findFirst().orElse(null);
     }
 
     private static String label(Row r) { return r.method().name() + (r.method().trains() ? " r" + r.rank() : ""); }
@@ -305,14 +319,14 @@ public final class Report {
 
     public String paretoSvg() {
         // exact match is the metric; when it is 0 everywhere (tiny budgets) plot character similarity instead
-        boolean exact = rows.stream().anyMatch(r -> r.params() > 0 && r.seenMean() > 0);
+        boolean exact = rows.stream().anyMatch(r -> r.params() > 0 && r.seeds() > 0 && r.seenMean() > 0);
         String metric = exact ? "exact match" : "character similarity";
         SvgPlot p = new SvgPlot("Seen tasks (held-out descriptions): " + metric + " vs trainable parameters",
                 "trainable parameters (log scale)", "seen-task " + metric + " (%)", true);
         int i = 0;
         double top = 0;
         for (ExperimentMethod m : plan.methods()) {
-            List<Row> rs = rows.stream().filter(r -> r.method() == m && r.params() > 0).toList();
+            List<Row> rs = rows.stream().filter(r -> r.method() == m && r.params() > 0 && r.seeds() > 0).toList();
             if (rs.isEmpty()) {
                 i++;
                 continue;
