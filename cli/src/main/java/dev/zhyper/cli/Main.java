@@ -1,6 +1,7 @@
 package dev.zhyper.cli;
 
 import dev.zhyper.cli.commands.BenchCommand;
+import dev.zhyper.cli.commands.ExperimentsCommand;
 import dev.zhyper.cli.commands.ExportPeftCommand;
 import dev.zhyper.cli.commands.GenerateCommand;
 import dev.zhyper.cli.commands.InitModelCommand;
@@ -35,7 +36,7 @@ public final class Main {
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
         GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class,
-        SoakCommand.class, BenchCommand.class};
+        SoakCommand.class, BenchCommand.class, ExperimentsCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")

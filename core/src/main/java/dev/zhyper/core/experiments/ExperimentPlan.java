@@ -1,0 +1,63 @@
+package dev.zhyper.core.experiments;
+
+import dev.zhyper.core.model.ModelOptions;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The grid of the comparison: methods × ranks × seeds, with shared training and evaluation settings.
+ *
+ * @param evalPerTask test inputs per task (each paired with one held-out description, cycling)
+ * @param evalBatch   generation batch size (contexts mix freely within a batch)
+ */
+public record ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<ExperimentMethod> methods,
+                             List<Integer> ranks, List<Long> seeds, int steps, int batch, double lr,
+                             int evalPerTask, int evalBatch, ModelOptions modelOptions) {
+
+    public ExperimentPlan {
+        if (methods.isEmpty() || ranks.isEmpty() || seeds.isEmpty()) {
+            throw new IllegalArgumentException("methods, ranks and seeds must not be empty");
+        }
+        if (steps <= 0 || batch <= 0 || lr <= 0 || evalPerTask <= 0 || evalBatch <= 0) {
+            throw new IllegalArgumentException("steps, batch, lr, eval inputs and eval batch must be positive");
+        }
+        methods = List.copyOf(methods);
+        ranks = List.copyOf(ranks);
+        seeds = List.copyOf(seeds);
+    }
+
+    /** One cell of the grid. */
+    public record Cell(ExperimentMethod method, int rank, long seed) {
+        public String id() { return method.runId(rank, seed); }
+    }
+
+    /**
+     * Every run, seed-major (all methods and ranks of the first seed come first, so a grid stopped early still
+     * has a complete first seed); the base model appears once.
+     */
+    public List<Cell> cells() {
+        List<Cell> out = new ArrayList<>();
+        if (methods.stream().anyMatch(m -> !m.trains())) {
+            out.add(new Cell(ExperimentMethod.BASE, 0, 0));
+        }
+        for (long seed : seeds) {
+            for (int rank : ranks) {
+                for (ExperimentMethod m : methods) {
+                    if (m.trains()) {
+                        out.add(new Cell(m, rank, seed));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Checkpoint every quarter of the run (resume granularity). */
+    public int checkpointEvery() { return Math.max(1, steps / 4); }
+
+    public Path runDir(Cell c) { return out.resolve("runs").resolve(c.id()); }
+
+    public int maxRank() { return ranks.stream().mapToInt(Integer::intValue).max().orElseThrow(); }
+}
