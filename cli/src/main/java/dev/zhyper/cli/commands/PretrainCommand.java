@@ -35,8 +35,14 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Initial model (HF directory).")
     Path model;
 
-    @Option(names = "--corpus", required = true, paramLabel = "FILE", description = "Text, one training line per line.")
+    @Option(names = "--corpus", paramLabel = "FILE",
+            description = "Text, one training line per line (a literal \\n inside a line is a newline).")
     Path corpus;
+
+    @Option(names = "--suite", paramLabel = "DIR",
+            description = {"Build the corpus from a task suite instead: every training example as",
+                    "\"prompt\\nresponse\" (no description, no task name) plus the training tasks' descriptions."})
+    Path suite;
 
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
 
@@ -50,16 +56,41 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "0") long seed;
 
-    @Override
-    public Integer call() throws IOException {
+    static List<String> readCorpus(Path file) throws IOException {
         List<String> lines = new ArrayList<>();
-        for (String l : Files.readAllLines(corpus)) {
+        for (String l : Files.readAllLines(file)) {
             if (!l.isBlank()) {
                 lines.add(l.replace("\\n", "\n"));
             }
         }
+        return lines;
+    }
+
+    /** Unconditioned text of the suite's domain: examples in the plain prompt format, and training descriptions. */
+    static List<String> suiteCorpus(Path dir) {
+        List<String> lines = new ArrayList<>();
+        java.util.Set<String> tasks = new java.util.TreeSet<>();
+        for (var e : dev.zhyper.core.data.Datasets.readExamples(dir.resolve("train.jsonl"))) {
+            lines.add(e.prompt() + "\n" + e.response());
+            tasks.add(e.task());
+        }
+        var descriptions = dev.zhyper.core.data.Datasets.readDescriptions(dir.resolve("descriptions.train.json"));
+        descriptions.forEach((task, list) -> {
+            if (tasks.contains(task)) {
+                lines.addAll(list);
+            }
+        });
+        return lines;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if ((corpus == null) == (suite == null)) {
+            throw new CliException("give exactly one of --corpus and --suite");
+        }
+        List<String> lines = corpus != null ? readCorpus(corpus) : suiteCorpus(suite);
         if (lines.isEmpty()) {
-            throw new CliException(corpus + " has no lines");
+            throw new CliException("the corpus has no lines");
         }
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
