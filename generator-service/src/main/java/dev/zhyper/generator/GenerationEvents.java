@@ -1,0 +1,82 @@
+package dev.zhyper.generator;
+
+import dev.zhyper.proto.Topics;
+import dev.zhyper.proto.v1.GenerateResponse;
+import dev.zhyper.proto.v1.GenerationEvent;
+import dev.zhyper.service.common.ProtoJson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/**
+ * Publishes every served generation to {@code zhyper.generations} (GenerationEvent JSON, key = request id) with
+ * its arm and checkpoint. Asynchronous: a failed publish is logged and counted
+ * ({@code zhyper.generator.events.failed}) but never fails the user's request.
+ */
+@ApplicationScoped
+public class GenerationEvents {
+
+    private static final Logger LOG = Logger.getLogger(GenerationEvents.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    MeterRegistry registry;
+
+    private KafkaProducer<String, byte[]> producer;
+    private Counter failed;
+    private Counter published;
+
+    @PostConstruct
+    void start() {
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.CLIENT_ID_CONFIG, "zhyper-generator-events-" + ProcessHandle.current().pid()),
+                new StringSerializer(), new ByteArraySerializer());
+        failed = registry.counter("zhyper.generator.events.failed");
+        published = registry.counter("zhyper.generator.events.published");
+    }
+
+    public void publish(GenerateResponse r, String context, String prompt) {
+        GenerationEvent e = GenerationEvent.newBuilder()
+                .setSchemaVersion(Topics.SCHEMA_VERSION)
+                .setRequestId(r.getRequestId())
+                .setArm(r.getArm())
+                .setCheckpointId(r.getCheckpointId())
+                .setContext(context)
+                .setPrompt(prompt)
+                .setOutput(r.getText())
+                .setLatencyMs(r.getTimings().getTotalMs())
+                .setCompletionTokens(r.getCompletionTokens())
+                .setFinishReason(r.getFinishReason())
+                .build();
+        producer.send(new ProducerRecord<>(Topics.GENERATIONS, r.getRequestId(), ProtoJson.encode(e)), (md, ex) -> {
+            if (ex != null) {
+                failed.increment();
+                LOG.warnf(ex, "publishing generation %s to %s failed", r.getRequestId(), Topics.GENERATIONS);
+            } else {
+                published.increment();
+            }
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        if (producer != null) producer.close(java.time.Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.zhyper.generator;
+
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Optional;
+
+/** The generator's {@code zhyper.*} settings (each documented in application.properties). A @Singleton (no client
+ * proxy) so that its fields can be read directly. */
+@Singleton
+public class GeneratorSettings {
+
+    /** HF base model directory (config.json, model.safetensors, tokenizer.json). */
+    @ConfigProperty(name = "zhyper.model.dir")
+    String modelDir;
+
+    /** Checkpoint served at start by the arm "default" (absent = base model only). */
+    @ConfigProperty(name = "zhyper.checkpoint.dir")
+    Optional<String> checkpointDir;
+
+    @ConfigProperty(name = "zhyper.device", defaultValue = "cpu")
+    String device;
+
+    @ConfigProperty(name = "zhyper.dtype", defaultValue = "fp32")
+    String dtype;
+
+    /** "local" or host:port of a Hypernet service. */
+    @ConfigProperty(name = "zhyper.hypernet.target", defaultValue = "local")
+    String hypernetTarget;
+
+    /** name=dir:weight,name=dir:weight (absent = one arm "default"). */
+    @ConfigProperty(name = "zhyper.ab.arms")
+    Optional<String> arms;
+
+    /** The arm that zhyper.checkpoints events switch. */
+    @ConfigProperty(name = "zhyper.ab.follow-arm", defaultValue = "default")
+    String followArm;
+
+    @ConfigProperty(name = "zhyper.batch.max-size", defaultValue = "16")
+    int batchMaxSize;
+
+    @ConfigProperty(name = "zhyper.batch.max-wait-ms", defaultValue = "5")
+    long batchMaxWaitMs;
+
+    @ConfigProperty(name = "zhyper.generate.max-tokens-limit", defaultValue = "1024")
+    int maxTokensLimit;
+
+    @ConfigProperty(name = "zhyper.generate.default-max-tokens", defaultValue = "256")
+    int defaultMaxTokens;
+
+    @ConfigProperty(name = "zhyper.generate.max-prompt-chars", defaultValue = "16384")
+    int maxPromptChars;
+
+    @ConfigProperty(name = "zhyper.queue.max-pending", defaultValue = "256")
+    int maxPending;
+
+    public boolean localHypernet() {
+        return hypernetTarget == null || hypernetTarget.isBlank() || "local".equalsIgnoreCase(hypernetTarget.trim());
+    }
+}

@@ -1,0 +1,135 @@
+package dev.zhyper.generator;
+
+import dev.zhyper.core.adapter.AdapterMethod;
+import dev.zhyper.core.adapter.AdapterSite;
+import dev.zhyper.core.adapter.ContextModulation;
+import dev.zhyper.core.adapter.ZhyperAdapter;
+import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.proto.v1.HypernetGrpc;
+import dev.zhyper.proto.v1.ModulateRequest;
+import dev.zhyper.proto.v1.ModulateResponse;
+import dev.zhyper.proto.v1.SiteModulation;
+import dev.zhyper.service.common.ZhyperCaches;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns a request's context into the modulation z for one engine (checkpoint): in-process with the engine's
+ * adapter ({@code zhyper.hypernet.target=local}; context ids resolved through the Infinispan {@code zhyper-contexts}
+ * registry), or by calling {@code zhyper.v1.Hypernet/Modulate} at {@code host:port} with the engine's checkpoint id
+ * and converting the returned sites back into a {@link ContextModulation}.
+ */
+@ApplicationScoped
+public class Modulations {
+
+    @Inject
+    GeneratorSettings settings;
+
+    @Inject
+    ZhyperCaches caches;
+
+    @ConfigProperty(name = "zhyper.hypernet.deadline-ms", defaultValue = "10000")
+    long deadlineMs;
+
+    private volatile ManagedChannel channel;
+
+    /** The description of a registered context id (local mode); NOT_FOUND if unknown. */
+    public String resolveContextId(String contextId) {
+        byte[] d = caches.cache(ZhyperCaches.CONTEXTS).get(contextId);
+        if (d == null) {
+            throw Status.NOT_FOUND.withDescription("unknown context_id '" + contextId + "'").asRuntimeException();
+        }
+        return new String(d, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The modulation of a context (exactly one of description / contextId non-null) for {@code handle}'s checkpoint.
+     */
+    public ContextModulation modulate(EngineHandle handle, String description, String contextId) {
+        if (handle.checkpointId() == null || handle.engine().adapter() == null) {
+            throw Status.FAILED_PRECONDITION.withDescription("a context was given but no adapter checkpoint is loaded "
+                    + "(set zhyper.checkpoint.dir or zhyper.ab.arms); omit the context to use the base model")
+                    .asRuntimeException();
+        }
+        if (settings.localHypernet()) {
+            String text = description != null ? description : resolveContextId(contextId);
+            try {
+                return handle.engine().modulate(text);
+            } catch (IllegalArgumentException e) {
+                throw Status.INVALID_ARGUMENT.withDescription("cannot modulate context: " + e.getMessage())
+                        .asRuntimeException();
+            }
+        }
+        ModulateRequest.Builder r = ModulateRequest.newBuilder().setCheckpointId(handle.checkpointId());
+        if (description != null) r.setDescription(description);
+        else r.setContextId(contextId);
+        ModulateResponse resp = HypernetGrpc.newBlockingStub(channel())
+                .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).modulate(r.build());
+        if (!handle.checkpointId().equals(resp.getCheckpointId())) {
+            throw Status.FAILED_PRECONDITION.withDescription("hypernet answered for checkpoint "
+                    + resp.getCheckpointId() + " but this arm serves " + handle.checkpointId()).asRuntimeException();
+        }
+        return fromResponse(resp, handle.engine().adapter());
+    }
+
+    /** Converts a ModulateResponse into a ContextModulation, checking it matches the adapter's sites and widths. */
+    static ContextModulation fromResponse(ModulateResponse resp, ZhyperAdapter adapter) {
+        AdapterMethod method;
+        try {
+            method = AdapterMethod.parse(resp.getMethod());
+        } catch (IllegalArgumentException e) {
+            throw Status.FAILED_PRECONDITION.withDescription("hypernet: " + e.getMessage()).asRuntimeException();
+        }
+        List<AdapterSite> sites = new ArrayList<>();
+        int[] widths = new int[resp.getSitesCount()];
+        int total = 0;
+        for (int i = 0; i < resp.getSitesCount(); i++) {
+            SiteModulation s = resp.getSites(i);
+            sites.add(new AdapterSite(s.getLayer(), TargetModule.parse(s.getModule())));
+            widths[i] = s.getValuesCount();
+            total += widths[i];
+        }
+        float[] values = new float[total];
+        int o = 0;
+        for (SiteModulation s : resp.getSitesList()) {
+            for (int k = 0; k < s.getValuesCount(); k++) values[o++] = s.getValues(k);
+        }
+        if (method != adapter.spec().method() || !sites.equals(adapter.sites())
+                || !Arrays.equals(widths, adapter.widths())) {
+            throw Status.FAILED_PRECONDITION.withDescription("hypernet modulation (" + method + ", " + sites.size()
+                    + " sites) does not match the loaded adapter (" + adapter.spec().method() + ", "
+                    + adapter.sites().size() + " sites)").asRuntimeException();
+        }
+        return new ContextModulation(method, sites, widths, values);
+    }
+
+    private ManagedChannel channel() {
+        ManagedChannel c = channel;
+        if (c == null) {
+            synchronized (this) {
+                if (channel == null) {
+                    channel = ManagedChannelBuilder.forTarget(settings.hypernetTarget.trim()).usePlaintext()
+                            .maxInboundMessageSize(64 * 1024 * 1024).build();
+                }
+                c = channel;
+            }
+        }
+        return c;
+    }
+
+    @PreDestroy
+    void close() {
+        if (channel != null) channel.shutdownNow();
+    }
+}
