@@ -1,6 +1,8 @@
 package dev.zhyper.cli;
 
 import dev.zhyper.cli.commands.BenchCommand;
+import dev.zhyper.cli.commands.DemoCommand;
+import dev.zhyper.cli.commands.DownCommand;
 import dev.zhyper.cli.commands.ExportPeftCommand;
 import dev.zhyper.cli.commands.GenerateCommand;
 import dev.zhyper.cli.commands.InitModelCommand;
@@ -9,6 +11,7 @@ import dev.zhyper.cli.commands.ParamsCommand;
 import dev.zhyper.cli.commands.PretrainCommand;
 import dev.zhyper.cli.commands.SoakCommand;
 import dev.zhyper.cli.commands.TrainCommand;
+import dev.zhyper.cli.commands.UpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -35,7 +38,7 @@ public final class Main {
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
         GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class,
-        SoakCommand.class, BenchCommand.class};
+        SoakCommand.class, BenchCommand.class, UpCommand.class, DownCommand.class, DemoCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")
