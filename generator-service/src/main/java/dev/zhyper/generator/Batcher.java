@@ -171,6 +171,7 @@ public final class Batcher implements AutoCloseable {
                 if (left <= 0) break;
                 changed.awaitNanos(left);
             }
+            if (!running) return List.of();
             List<Job> batch = compatible(first);
             queue.removeAll(batch);
             return batch;
