@@ -1,6 +1,8 @@
 package dev.zhyper.cli;
 
 import dev.zhyper.cli.commands.BenchCommand;
+import dev.zhyper.cli.commands.DemoCommand;
+import dev.zhyper.cli.commands.DownCommand;
 import dev.zhyper.cli.commands.ExperimentsCommand;
 import dev.zhyper.cli.commands.ExportPeftCommand;
 import dev.zhyper.cli.commands.GenerateCommand;
@@ -10,6 +12,7 @@ import dev.zhyper.cli.commands.ParamsCommand;
 import dev.zhyper.cli.commands.PretrainCommand;
 import dev.zhyper.cli.commands.SoakCommand;
 import dev.zhyper.cli.commands.TrainCommand;
+import dev.zhyper.cli.commands.UpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -36,7 +39,8 @@ public final class Main {
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
         GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class,
-        SoakCommand.class, BenchCommand.class, ExperimentsCommand.class};
+        SoakCommand.class, BenchCommand.class, ExperimentsCommand.class, UpCommand.class, DownCommand.class,
+        DemoCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "Print stack traces of failures (also: environment ZHYPER_DEBUG=1).")

@@ -1,0 +1,568 @@
+package dev.zhyper.cli.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.zhyper.cli.CliException;
+import dev.zhyper.cli.stack.LocalStack;
+import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.suite.TaskSuite;
+import dev.zhyper.proto.Topics;
+import dev.zhyper.proto.v1.CheckpointEvent;
+import dev.zhyper.proto.v1.GenerateRequest;
+import dev.zhyper.proto.v1.GenerateResponse;
+import dev.zhyper.proto.v1.GeneratorGrpc;
+import dev.zhyper.proto.v1.HypernetGrpc;
+import dev.zhyper.proto.v1.ModulateRequest;
+import dev.zhyper.proto.v1.ModulateResponse;
+import dev.zhyper.proto.v1.TrainingExampleEvent;
+import dev.zhyper.proto.v1.TrainingProgressEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code zhyper demo}: the main job end to end over the services. Starts the embedded stack, streams the suite's
+ * training examples through Kafka to the trainer, shows the training progress, waits for the checkpoint and its
+ * hot-load into hypernet and generator, then asks the Generator API with held-out descriptions (seen and held-out
+ * tasks), prints base vs adapted vs expected answers and an accuracy table, and stops the stack.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"The main job end to end: start the embedded stack, stream training examples of the task suite",
+                "through Kafka to the trainer, wait for the new checkpoint to be hot-loaded, then compare the base",
+                "model and the adapted model on HELD-OUT descriptions through the gRPC Generator API."})
+public final class DemoCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Base model (default: models/zhyper-tiny; "
+            + "a random char-level model is made when it does not exist).")
+    Path model;
+
+    @Option(names = "--checkpoint", paramLabel = "CKPT", description = "Pretrained Zhyper-diag checkpoint the "
+            + "streaming round continues from (default: models/zhyper-tiny-diag when present; 'none' = from scratch).")
+    String checkpoint;
+
+    @Option(names = "--home", paramLabel = "DIR", description = "Work directory, emptied first (default: <repository>/.zhyper/demo).")
+    Path home;
+
+    @Option(names = "--suite", paramLabel = "DIR", description = "Task suite (default: data/suite of the repository).")
+    Path suite;
+
+    @Option(names = "--examples", defaultValue = "304", description = "Training examples to stream (spread over the training tasks).")
+    int examples;
+
+    @Option(names = "--steps", defaultValue = "40", description = "Optimiser steps of the streaming round.")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "8") int batch;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: 1e-2 from scratch, 1e-3 continuing a checkpoint).")
+    Double lr;
+
+    @Option(names = "--eval", defaultValue = "40", description = "Evaluation items (half seen tasks, half held-out tasks).")
+    int eval;
+
+    @Option(names = "--tasks", defaultValue = "5", description = "Tasks per group (seen / held-out) in the evaluation.")
+    int tasksPerGroup;
+
+    @Option(names = "--max-tokens", defaultValue = "16") int maxTokens;
+
+    @Option(names = "--seed", defaultValue = "7") long seed;
+
+    @Option(names = "--timeout", defaultValue = "480", description = "Seconds to wait for the checkpoint.")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path root = LocalStack.repoRoot();
+        Path h = (home != null ? home : root.resolve(".zhyper/demo")).toAbsolutePath().normalize();
+        Path suiteDir = suite != null ? suite : root.resolve("data/suite");
+
+        out.println("== Zhyper demo: descriptions -> z -> adapted generation, over Kafka + gRPC ==");
+        LocalStack.ensureBuilt(root, err);
+        if (Files.exists(h.resolve(LocalStack.STATE_FILE))) {
+            LocalStack.down(h, Duration.ofSeconds(15), err); // a demo left running (e.g. killed hard)
+        }
+        deleteRecursively(h);
+        Files.createDirectories(h);
+
+        Path modelDir = resolveModel(root, h, out);
+        LocalStack.Config cfg = new LocalStack.Config();
+        cfg.home = h;
+        cfg.modelDir = modelDir;
+        Map<String, String> trainer = new LinkedHashMap<>();
+        Path ckpt = resolveCheckpoint(root);
+        boolean continuing = ckpt != null;
+        if (continuing) seedCheckpoint(ckpt, h.resolve("checkpoints"), trainer, out);
+        double peak = lr != null ? lr : continuing ? 1e-3 : 1e-2;
+        trainer.put("zhyper.trainer.stream.min-examples", Integer.toString(examples));
+        trainer.put("zhyper.trainer.stream.steps-per-round", Integer.toString(steps));
+        trainer.put("zhyper.trainer.stream.max-wait-ms", "600000");
+        trainer.put("zhyper.trainer.batch", Integer.toString(batch));
+        trainer.put("zhyper.trainer.lr", Double.toString(peak));
+        trainer.put("zhyper.trainer.max-length", "64");
+        trainer.put("zhyper.trainer.progress-every", "2");
+        trainer.put("zhyper.trainer.seed", Long.toString(seed));
+        trainer.put("ai.djl.pytorch.num_threads", "2");
+        cfg.extra.put("trainer", trainer);
+
+        // load the suite before starting anything
+        Map<String, List<JsonNode>> train = byTask(readJsonl(suiteDir.resolve("train.jsonl")));
+        Map<String, List<JsonNode>> test = byTask(readJsonl(suiteDir.resolve("test.jsonl")));
+        JsonNode trainDesc = JSON.readTree(suiteDir.resolve("descriptions.train.json").toFile());
+        JsonNode heldDesc = JSON.readTree(suiteDir.resolve("descriptions.heldout.json").toFile());
+        List<String> seenTasks = new ArrayList<>();
+        List<String> heldTasks = new ArrayList<>();
+        for (JsonNode t : JSON.readTree(suiteDir.resolve("tasks.json").toFile())) {
+            (t.path("held_out").asBoolean() ? heldTasks : seenTasks).add(t.path("name").asText());
+        }
+
+        out.printf("starting the embedded stack (home %s) ...%n", h);
+        out.flush();
+        LocalStack stack = LocalStack.start(root, cfg, out);
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) stack.stop(Duration.ofSeconds(15));
+        };
+        Thread hook = new Thread(stop, "zhyper-demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ManagedChannel genCh = null;
+        ManagedChannel hypCh = null;
+        try {
+            out.printf("stack up after %.0f s: kafka %s, embedder :%d, hypernet :%d, generator :%d, trainer :%d%n",
+                    secs(t0), stack.bootstrapServers(), stack.port("embedder"), stack.port("hypernet"),
+                    stack.port("generator"), stack.port("trainer"));
+            out.flush();
+
+            // watch progress and checkpoints
+            CompletableFuture<CheckpointEvent> announced = new CompletableFuture<>();
+            Thread watcher = new Thread(() -> watch(stack.bootstrapServers(), announced, out), "zhyper-demo-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+
+            // stream the training examples
+            List<String[]> sent = stream(stack.bootstrapServers(), train, seenTasks, trainDesc);
+            out.printf("streamed %d training examples of %d tasks (with their %d training descriptions each) to %s%n",
+                    sent.size(), seenTasks.size(), trainDesc.path(seenTasks.get(0)).size(), Topics.TRAINING_EXAMPLES);
+            out.printf("trainer: one streaming round of %d steps (batch %d, lr %.0e)%s ...%n", steps, batch, peak,
+                    continuing ? ", continuing the pretrained checkpoint" : ", from scratch");
+            out.flush();
+            CheckpointEvent ck;
+            try {
+                ck = announced.get(timeoutSeconds, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new CliException("no checkpoint announced within " + timeoutSeconds + " s; trainer log: "
+                        + stack.logFile("trainer"));
+            }
+            out.printf("%ncheckpoint announced on %s: %s (step %d, loss %.3f) after %.0f s%n", Topics.CHECKPOINTS,
+                    ck.getCheckpointId(), ck.getStep(), ck.getMetricsOrDefault("loss", Double.NaN), secs(t0));
+            out.flush();
+
+            genCh = ManagedChannelBuilder.forAddress("127.0.0.1", stack.port("generator")).usePlaintext().build();
+            hypCh = ManagedChannelBuilder.forAddress("127.0.0.1", stack.port("hypernet")).usePlaintext().build();
+            GeneratorGrpc.GeneratorBlockingStub gen = GeneratorGrpc.newBlockingStub(genCh);
+            HypernetGrpc.HypernetBlockingStub hyp = HypernetGrpc.newBlockingStub(hypCh);
+            long tl = System.nanoTime();
+            String probe = heldDesc.path(seenTasks.get(0)).get(0).asText();
+            awaitHotLoad(gen, hyp, probe, ck.getCheckpointId());
+            ModulateResponse z = hyp.withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .modulate(ModulateRequest.newBuilder().setDescription(probe).build());
+            out.printf("hot-loaded by hypernet and generator within %.1f s (z: %s, rank %d, %d sites, %d bytes per description)%n",
+                    secs(tl), z.getMethod(), z.getRank(), z.getSitesCount(), z.getBytes());
+            out.flush();
+
+            evaluate(gen, test, heldDesc, seenTasks, heldTasks, out);
+            out.printf("%nwall time: %.0f s%n", secs(t0));
+            out.flush();
+        } catch (RuntimeException e) {
+            err.println(stack.logTails(15));
+            throw e;
+        } finally {
+            if (genCh != null) genCh.shutdownNow();
+            if (hypCh != null) hypCh.shutdownNow();
+            out.println("stopping the stack ...");
+            out.flush();
+            stop.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down
+            }
+        }
+        out.printf("done in %.0f s%n", secs(t0));
+        out.flush();
+        return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------- model, ckpt
+
+    private Path resolveModel(Path root, Path h, PrintWriter out) {
+        if (model != null) return UpCommand.resolveModel(root, model);
+        Path def = root.resolve("models/zhyper-tiny");
+        if (Files.isRegularFile(def.resolve("config.json"))) {
+            out.println("base model: " + root.relativize(def));
+            return def;
+        }
+        Path tmp = Path.of("/tmp/tiny-base");
+        if (Files.isRegularFile(tmp.resolve("config.json"))) {
+            out.println("base model: " + tmp + " (models/zhyper-tiny is not there)");
+            return tmp;
+        }
+        Path m = RandomModels.writeLlama(h.resolve("model"), new RandomModels.LlamaShape(0, 64, 176, 4, 4, 2, 512),
+                TaskSuite.ALPHABET + "\n", seed);
+        out.println("base model: models/zhyper-tiny is not there: using a RANDOM char-level model (" + m
+                + "); expect poor answers from both base and adapted model");
+        return m;
+    }
+
+    private Path resolveCheckpoint(Path root) {
+        if (checkpoint != null && checkpoint.equalsIgnoreCase("none")) return null;
+        Path c = checkpoint != null ? Path.of(checkpoint) : root.resolve("models/zhyper-tiny-diag");
+        if (Files.isRegularFile(c.resolve("manifest.json"))) return c.toAbsolutePath().normalize();
+        if (checkpoint != null) throw new CliException("not a checkpoint directory (no manifest.json): " + c);
+        return null;
+    }
+
+    /**
+     * Copies the pretrained checkpoint into the trainer's checkpoints root as the newest streaming checkpoint
+     * ({@code stream-<now>-step<N>}) and configures the trainer with its adapter spec, so the round continues it.
+     */
+    private static void seedCheckpoint(Path ckpt, Path ckptRoot, Map<String, String> trainer, PrintWriter out)
+            throws IOException {
+        JsonNode man = JSON.readTree(ckpt.resolve("manifest.json").toFile());
+        JsonNode a = man.path("adapter");
+        long step = man.path("step").asLong(0);
+        String method = a.path("method").asText("zhyper-diag");
+        trainer.put("zhyper.trainer.method", method.startsWith("zhyper-") ? method.substring(7) : method);
+        if (a.has("rank")) trainer.put("zhyper.trainer.rank", a.path("rank").asText());
+        if (a.has("layers")) trainer.put("zhyper.trainer.layers", a.path("layers").asText());
+        if (a.path("targets").isArray()) {
+            List<String> ts = new ArrayList<>();
+            a.path("targets").forEach(t -> ts.add(t.asText()));
+            trainer.put("zhyper.trainer.targets", String.join(",", ts));
+        }
+        if ("one-hot".equals(man.path("embedder").path("id").asText())) trainer.put("zhyper.trainer.conditioning", "one-hot");
+        Path target = ckptRoot.resolve("stream-" + System.currentTimeMillis() + "-step" + step);
+        copyRecursively(ckpt, target);
+        out.printf("pretrained checkpoint: %s (%s, rank %s, step %d) copied to the trainer's checkpoints: the "
+                + "streaming round CONTINUES from it%n", ckpt.getFileName(), method, a.path("rank").asText("?"), step);
+    }
+
+    // ----------------------------------------------------------------------------------------------- kafka
+
+    private List<String[]> stream(String bootstrap, Map<String, List<JsonNode>> train, List<String> seenTasks,
+                                  JsonNode trainDesc) {
+        int per = Math.max(1, (int) Math.ceil(examples / (double) seenTasks.size()));
+        Random rnd = new Random(seed);
+        List<ProducerRecord<String, byte[]>> recs = new ArrayList<>();
+        List<String[]> sent = new ArrayList<>();
+        for (String task : seenTasks) {
+            List<JsonNode> ex = new ArrayList<>(train.getOrDefault(task, List.of()));
+            Collections.shuffle(ex, rnd);
+            List<String> desc = new ArrayList<>();
+            trainDesc.path(task).forEach(d -> desc.add(d.asText()));
+            for (JsonNode e : ex.subList(0, Math.min(per, ex.size()))) {
+                TrainingExampleEvent ev = TrainingExampleEvent.newBuilder().setSchemaVersion(Topics.SCHEMA_VERSION)
+                        .setTask(task).setPrompt(e.path("prompt").asText()).setResponse(e.path("response").asText())
+                        .addAllDescriptions(desc).build();
+                recs.add(new ProducerRecord<>(Topics.TRAINING_EXAMPLES, task, json(ev)));
+                sent.add(new String[] {task, e.path("prompt").asText()});
+            }
+        }
+        Collections.shuffle(recs, rnd);
+        if (recs.size() > examples) recs = recs.subList(0, examples);
+        Map<String, Object> pc = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(pc, new StringSerializer(), new ByteArraySerializer())) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (var r : recs) fs.add(p.send(r));
+            p.flush();
+            for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new CliException("producing training examples failed: " + e.getMessage(), e);
+        }
+        return sent.subList(0, recs.size());
+    }
+
+    /** Renders zhyper.training.progress as a progress line; completes {@code announced} with the first checkpoint. */
+    private void watch(String bootstrap, CompletableFuture<CheckpointEvent> announced, PrintWriter out) {
+        Map<String, Object> cc = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        boolean tty = System.console() != null;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cc, new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition prog = new TopicPartition(Topics.TRAINING_PROGRESS, 0);
+            TopicPartition cks = new TopicPartition(Topics.CHECKPOINTS, 0);
+            c.assign(List.of(prog, cks));
+            c.seekToBeginning(List.of(prog, cks));
+            while (!announced.isDone()) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    if (r.topic().equals(Topics.TRAINING_PROGRESS)) {
+                        TrainingProgressEvent p = parse(r.value(), TrainingProgressEvent.newBuilder()).build();
+                        out.print((tty ? "\r" : "") + progressLine(p) + (tty ? "" : "\n"));
+                        out.flush();
+                    } else {
+                        announced.complete(parse(r.value(), CheckpointEvent.newBuilder()).build());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            announced.completeExceptionally(e);
+        }
+    }
+
+    static String progressLine(TrainingProgressEvent p) {
+        int width = 30;
+        double f = p.getTotalSteps() > 0 ? Math.min(1.0, p.getStep() / (double) p.getTotalSteps()) : 0;
+        int fill = (int) Math.round(f * width);
+        return String.format(Locale.ROOT, "training [%s%s] step %d/%d  loss %.3f  lr %.1e  %.0f tok/s  eta %.0f s   ",
+                "#".repeat(fill), ".".repeat(width - fill), p.getStep(), p.getTotalSteps(), p.getLoss(), p.getLr(),
+                p.getTokensPerSecond(), p.getEtaSeconds());
+    }
+
+    // ----------------------------------------------------------------------------------------------- grpc
+
+    private static void awaitHotLoad(GeneratorGrpc.GeneratorBlockingStub gen, HypernetGrpc.HypernetBlockingStub hyp,
+                                     String description, String id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        String last = "";
+        boolean hOk = false;
+        boolean gOk = false;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!hOk) {
+                    hOk = id.equals(hyp.withDeadlineAfter(30, TimeUnit.SECONDS)
+                            .modulate(ModulateRequest.newBuilder().setDescription(description).build()).getCheckpointId());
+                }
+                if (!gOk) {
+                    gOk = id.equals(gen.withDeadlineAfter(60, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
+                            .setDescription(description).setPrompt("abc").setMaxTokens(1).build()).getCheckpointId());
+                }
+                if (hOk && gOk) return;
+            } catch (StatusRuntimeException e) {
+                last = e.getStatus().toString();
+            }
+            sleep(500);
+        }
+        throw new CliException("the checkpoint " + id + " was not hot-loaded within 180 s (hypernet " + hOk
+                + ", generator " + gOk + "; last error " + last + ")");
+    }
+
+    private record Item(boolean seen, String task, String description, String prompt, String expected) {}
+
+    private void evaluate(GeneratorGrpc.GeneratorBlockingStub gen, Map<String, List<JsonNode>> test, JsonNode heldDesc,
+                          List<String> seenTasks, List<String> heldTasks, PrintWriter out) throws Exception {
+        Random rnd = new Random(seed + 1);
+        List<String> seen = new ArrayList<>(seenTasks);
+        List<String> held = new ArrayList<>(heldTasks);
+        Collections.shuffle(seen, rnd);
+        Collections.shuffle(held, rnd);
+        seen = seen.subList(0, Math.min(tasksPerGroup, seen.size()));
+        held = held.subList(0, Math.min(tasksPerGroup, held.size()));
+        int perTask = Math.max(1, eval / Math.max(1, seen.size() + held.size()));
+        List<Item> items = new ArrayList<>();
+        for (boolean isSeen : new boolean[] {true, false}) {
+            for (String task : isSeen ? seen : held) {
+                List<JsonNode> t = new ArrayList<>(test.getOrDefault(task, List.of()));
+                Collections.shuffle(t, rnd);
+                JsonNode ds = heldDesc.path(task);
+                for (int i = 0; i < Math.min(perTask, t.size()); i++) {
+                    items.add(new Item(isSeen, task, ds.get(i % ds.size()).asText(), t.get(i).path("prompt").asText(),
+                            t.get(i).path("response").asText()));
+                }
+            }
+        }
+        out.printf("%nasking the Generator API (gRPC, greedy, max %d tokens): %d test inputs of %d seen and %d held-out "
+                + "tasks, each with a HELD-OUT description (never seen in training)%n", maxTokens, items.size(),
+                seen.size(), held.size());
+        out.flush();
+        long te = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<GenerateResponse>> base = new ArrayList<>();
+        List<Future<GenerateResponse>> adapted = new ArrayList<>();
+        try {
+            for (Item it : items) {
+                base.add(pool.submit(() -> gen.withDeadlineAfter(300, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
+                        .setPrompt(it.prompt()).setMaxTokens(maxTokens).build())));
+                adapted.add(pool.submit(() -> gen.withDeadlineAfter(300, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
+                        .setDescription(it.description()).setPrompt(it.prompt()).setMaxTokens(maxTokens).build())));
+            }
+            int[][] correct = new int[2][2]; // [seen?0:1][base 0, adapted 1]
+            int[] n = new int[2];
+            String lastTask = null;
+            for (int i = 0; i < items.size(); i++) {
+                Item it = items.get(i);
+                String b = clean(base.get(i).get().getText());
+                String a = clean(adapted.get(i).get().getText());
+                int g = it.seen() ? 0 : 1;
+                n[g]++;
+                if (b.equals(it.expected())) correct[g][0]++;
+                if (a.equals(it.expected())) correct[g][1]++;
+                if (!it.task().equals(lastTask)) {
+                    out.printf("%n[%s task %s]%n", it.seen() ? "seen" : "held-out", it.task());
+                    lastTask = it.task();
+                }
+                out.printf("  description: \"%s\"%n", abbreviate(it.description(), 110));
+                out.printf("    input %-8s base %-14s adapted %-14s %s expected %s%n", quote(it.prompt()), quote(b),
+                        quote(a), a.equals(it.expected()) ? "OK" : "--", quote(it.expected()));
+            }
+            out.printf("%n(%d generations in %.1f s)%n%n", 2 * items.size(), secs(te));
+            out.println("accuracy (exact match)    items    base model    adapted (Zhyper-diag, held-out descriptions)");
+            String[] names = {"seen tasks", "held-out tasks"};
+            for (int g = 0; g < 2; g++) {
+                out.printf("  %-22s %7d    %9.1f%%    %9.1f%%%n", names[g], n[g], pct(correct[g][0], n[g]),
+                        pct(correct[g][1], n[g]));
+            }
+            out.flush();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private static String clean(String s) {
+        return s.strip();
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("\n", "\\n") + "'";
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+
+    private static double pct(int k, int n) {
+        return n == 0 ? 0 : 100.0 * k / n;
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static byte[] json(com.google.protobuf.MessageOrBuilder m) {
+        try {
+            return JsonFormat.printer().omittingInsignificantWhitespace().print(m).getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <B extends com.google.protobuf.Message.Builder> B parse(byte[] v, B b) {
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge(new String(v, StandardCharsets.UTF_8), b);
+            return b;
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("bad event: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<JsonNode> readJsonl(Path f) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) out.add(JSON.readTree(line));
+        }
+        return out;
+    }
+
+    private static Map<String, List<JsonNode>> byTask(List<JsonNode> rows) {
+        Map<String, List<JsonNode>> m = new TreeMap<>();
+        for (JsonNode r : rows) m.computeIfAbsent(r.path("task").asText(), k -> new ArrayList<>()).add(r);
+        return m;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        }
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
