@@ -197,7 +197,9 @@ public final class Report {
                     + "(%,d vs %,d) for %+.1f points on seen tasks.", (double) t2l.bytes() / diag.bytes(), t2l.bytes(),
                     diag.bytes(), 100 * (t2l.seenMean() - diag.seenMean())));
         }
-        sb.append("\n\n_Interpretation: TODO._\n\n");
+        sb.append("\n\nHow to read this: compare each conditioned method with mtl (same data, no description) and with "
+                + "zhyper-ohe (told the task id, an upper bound for what the adapter can execute); the gap between them is "
+                + "what the description contributes.\n\n");
         sb.append("## Which held-out tasks transfer\n\nPer held-out task: exact match % / character similarity %, "
                 + "grouped by how the task is reachable from the training tasks (tasks.json `reachable_from.kind`)."
                 + "\n\n");
@@ -244,7 +246,8 @@ public final class Report {
             }
             sb.append('\n');
         }
-        sb.append("\n_Interpretation (parameter interpolation vs extrapolation vs composition): TODO._\n\n");
+        sb.append("\nHow to read this: interpolated parameters (between seen values) are the easiest transfer, extrapolated "
+                + "ones harder, compositions of two seen operations the hardest; compare each group with base.\n\n");
         sb.append("## Seen tasks with held-out descriptions, per task (exact match % / character similarity %)"
                 + "\n\n| task |");
         for (ExperimentMethod m : ms) sb.append(' ').append(m.name()).append(" |");
