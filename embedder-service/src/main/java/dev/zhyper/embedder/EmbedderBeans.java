@@ -1,7 +1,7 @@
 package dev.zhyper.embedder;
 
 import dev.zhyper.core.embed.CachingEmbedder;
-import dev.zhyper.core.embed.MiniLmEmbedder;
+import dev.zhyper.core.embed.Embedders;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;
 import dev.zhyper.service.common.ZhyperCaches;
@@ -32,14 +32,16 @@ public class EmbedderBeans {
     }
 
     /**
-     * all-MiniLM-L6-v2 behind the {@code zhyper-embeddings} cache. Created at startup so that the model is loaded
-     * before readiness turns UP.
+     * The encoder chosen by {@code zhyper.embedder.model} (packaged all-MiniLM-L6-v2 by default, an ONNX
+     * sentence-transformer directory, or the base model's mean-pooled hidden states) behind the
+     * {@code zhyper-embeddings} cache. Created at startup so that the model is loaded before readiness turns UP.
      */
     @Produces
     @Singleton
     @Startup
-    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry) {
-        CachingEmbedder e = new CachingEmbedder(new MiniLmEmbedder(),
+    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry,
+                             @ConfigProperty(name = "zhyper.embedder.model", defaultValue = "minilm") String model) {
+        CachingEmbedder e = new CachingEmbedder(Embedders.fromSpec(model),
                 new InfinispanEmbeddingCache(caches.cache(ZhyperCaches.EMBEDDINGS)));
         FunctionCounter.builder("zhyper.embedder.cache.hits", e, CachingEmbedder::hits)
                 .description("texts answered from the embedding cache").register(registry);
