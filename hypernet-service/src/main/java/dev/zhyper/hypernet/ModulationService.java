@@ -1,5 +1,6 @@
 package dev.zhyper.hypernet;
 
+import dev.zhyper.core.io.DurableFiles;
 import dev.zhyper.core.adapter.AdapterSite;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
@@ -26,11 +27,8 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -292,21 +290,9 @@ public class ModulationService {
 
     private static void deleteRecursively(Path root) {
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            DurableFiles.deleteRecursively(root);
         } catch (IOException e) {
-            LOG.warnf("could not delete %s: %s", root, new UncheckedIOException(e).getMessage());
+            LOG.warnf("could not delete %s: %s", root, e.getMessage());
         }
     }
 

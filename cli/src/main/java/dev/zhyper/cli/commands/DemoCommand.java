@@ -1,5 +1,6 @@
 package dev.zhyper.cli.commands;
 
+import dev.zhyper.core.io.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -546,21 +547,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) return;
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            DurableFiles.deleteRecursively(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
