@@ -39,9 +39,8 @@ public class EmbedderBeans {
     @Produces
     @Singleton
     @Startup
-    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry,
-                             @ConfigProperty(name = "zhyper.embedder.model", defaultValue = "minilm") String model) {
-        CachingEmbedder e = new CachingEmbedder(Embedders.fromSpec(model),
+    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry, EmbedderConfig config) {
+        CachingEmbedder e = new CachingEmbedder(Embedders.fromSpec(config.model()),
                 new InfinispanEmbeddingCache(caches.cache(ZhyperCaches.EMBEDDINGS)));
         FunctionCounter.builder("zhyper.embedder.cache.hits", e, CachingEmbedder::hits)
                 .description("texts answered from the embedding cache").register(registry);

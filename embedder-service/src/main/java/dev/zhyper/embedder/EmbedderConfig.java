@@ -14,4 +14,8 @@ public interface EmbedderConfig {
     /** Most texts in one Embed call. */
     @WithDefault("256")
     int maxBatch();
+
+    /** The encoder: minilm, onnx:DIR[:cls|mean] or base:MODEL_DIR (see core's Embedders). */
+    @WithDefault("minilm")
+    String model();
 }
