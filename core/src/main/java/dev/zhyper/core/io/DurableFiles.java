@@ -63,6 +63,37 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * Publishes a finished directory: moves {@code tmp} to {@code target} by an atomic rename. An existing target
+     * is first renamed aside to a hidden {@code oldPrefix + name + "-" + hex} sibling, put back if the move fails,
+     * and deleted afterwards, so the target is never half-written (it is absent only between the two renames).
+     */
+    public static void publishDirectory(Path tmp, Path target, String oldPrefix) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Path old = parent.resolve(oldPrefix + target.getFileName() + "-" + randomHex());
+            atomicMove(target, old);
+            boolean moved = false;
+            try {
+                atomicMove(tmp, target);
+                moved = true;
+            } finally {
+                if (!moved) {
+                    atomicMove(old, target);
+                }
+            }
+            syncDirectory(parent, false);
+            try {
+                deleteRecursively(old);
+            } catch (IOException ignored) {
+                // the new directory is in place; a hidden leftover is harmless and skipped by readers
+            }
+        } else {
+            atomicMove(tmp, target);
+            syncDirectory(parent, false);
+        }
+    }
+
     /** Deletes a file or directory tree (symbolic links are removed, not followed); absent is fine. */
     public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {

@@ -104,27 +104,9 @@ public final class PeftExport {
             DurableFiles.syncDirectory(tmp, false);
             if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
                 checkReplaceable(abs);
-                Path old = parent.resolve(".peft-old-" + name + "-" + DurableFiles.randomHex());
-                DurableFiles.atomicMove(abs, old);
-                try {
-                    DurableFiles.atomicMove(tmp, abs);
-                    moved = true;
-                } finally {
-                    if (!moved) {
-                        DurableFiles.atomicMove(old, abs);
-                    }
-                }
-                DurableFiles.syncDirectory(parent, false);
-                try {
-                    DurableFiles.deleteRecursively(old);
-                } catch (IOException ignored) {
-                    // the new export is in place; a hidden leftover is harmless
-                }
-            } else {
-                DurableFiles.atomicMove(tmp, abs);
-                moved = true;
-                DurableFiles.syncDirectory(parent, false);
             }
+            DurableFiles.publishDirectory(tmp, abs, ".peft-old-");
+            moved = true;
             return outDir;
         } finally {
             if (!moved) {

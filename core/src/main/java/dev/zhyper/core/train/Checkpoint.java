@@ -169,31 +169,11 @@ public final class Checkpoint implements AutoCloseable {
             DurableFiles.writeSynced(tmp.resolve(MANIFEST), bytes);
             DurableFiles.syncDirectory(tmp, true);
 
-            if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
-                if (!replaceExisting) {
-                    throw new IllegalStateException(abs + " already exists (pass replaceExisting to overwrite it)");
-                }
-                Path old = parent.resolve(OLD_PREFIX + name + "-" + DurableFiles.randomHex());
-                DurableFiles.atomicMove(abs, old);
-                try {
-                    DurableFiles.atomicMove(tmp, abs);
-                    moved = true;
-                } finally {
-                    if (!moved) {
-                        DurableFiles.atomicMove(old, abs); // put the old checkpoint back
-                    }
-                }
-                DurableFiles.syncDirectory(parent, false);
-                try {
-                    DurableFiles.deleteRecursively(old);
-                } catch (IOException e) {
-                    // the new checkpoint is in place; a leftover hidden dir is harmless and skipped by readers
-                }
-            } else {
-                DurableFiles.atomicMove(tmp, abs);
-                moved = true;
-                DurableFiles.syncDirectory(parent, false);
+            if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) && !replaceExisting) {
+                throw new IllegalStateException(abs + " already exists (pass replaceExisting to overwrite it)");
             }
+            DurableFiles.publishDirectory(tmp, abs, OLD_PREFIX);
+            moved = true;
             return target;
         } finally {
             if (!moved) {
