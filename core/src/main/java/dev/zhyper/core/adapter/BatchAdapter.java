@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
 import dev.zhyper.core.model.ProjectionDelta;
 import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.core.nn.Tensors;
 
 import java.util.Map;
 
@@ -47,10 +48,10 @@ public final class BatchAdapter implements ProjectionDelta {
             case T2L -> {
                 NDArray[] ab = t2l.get(site);
                 // x [B,T,d_in] · A_iᵀ [B,d_in,r] → [B,T,r] · B_iᵀ [B,r,d_out]
-                return x.matMul(ab[0].transpose(0, 2, 1)).muli(scaling).matMul(ab[1].transpose(0, 2, 1));
+                return Tensors.muli(x.matMul(ab[0].transpose(0, 2, 1)), scaling).matMul(ab[1].transpose(0, 2, 1));
             }
             case MTL -> {
-                NDArray u = Linear.linear(x, lora.a(site)).singletonOrThrow().muli(scaling);
+                NDArray u = Tensors.muli(Linear.linear(x, lora.a(site)).singletonOrThrow(), scaling);
                 return Linear.linear(u, lora.b(site)).singletonOrThrow();
             }
             case DIAG -> {

@@ -8,6 +8,7 @@ import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.nn.ParameterSet;
+import dev.zhyper.core.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,8 +63,8 @@ public final class SharedLora {
                         float[][] ab = base == null
                                 ? new float[][] {new float[spec.rank() * dIn], new float[dOut * spec.rank()]}
                                 : TruncatedSvd.factors(base.of(site), dOut, dIn, spec.rank(), rng.nextLong());
-                        aw = m.create(ab[0], new ai.djl.ndarray.types.Shape(spec.rank(), dIn)).toType(dtype, false);
-                        bw = m.create(ab[1], new ai.djl.ndarray.types.Shape(dOut, spec.rank())).toType(dtype, false);
+                        aw = Tensors.create(m, ab[0], new ai.djl.ndarray.types.Shape(spec.rank(), dIn)).toType(dtype, false);
+                        bw = Tensors.create(m, ab[1], new ai.djl.ndarray.types.Shape(dOut, spec.rank())).toType(dtype, false);
                     }
                     default -> throw new IllegalStateException();
                 }

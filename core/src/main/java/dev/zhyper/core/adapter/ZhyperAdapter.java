@@ -11,6 +11,7 @@ import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.nn.NoGrad;
 import dev.zhyper.core.nn.ParameterSet;
+import dev.zhyper.core.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,8 +105,8 @@ public final class ZhyperAdapter implements AutoCloseable {
                 AdapterSite site = new AdapterSite(layers[li], spec.targets().get(ti));
                 NDArray v = perType[ti].get(":, " + li + ", :");               // [B, width]
                 switch (spec.method()) {
-                    case DIAG -> mod.put(site, v.mul(s));
-                    case SQUARE -> mod.put(site, v.mul(s).reshape(batch, r, r));
+                    case DIAG -> mod.put(site, Tensors.mul(v, s));
+                    case SQUARE -> mod.put(site, Tensors.mul(v, s).reshape(batch, r, r));
                     case T2L -> {
                         int dIn = model.inDim(site.module());
                         int dOut = model.outDim(site.module());
@@ -139,7 +140,7 @@ public final class ZhyperAdapter implements AutoCloseable {
                 }
                 System.arraycopy(embeddings[i], 0, flat, i * d, d);
             }
-            NDArray e = m.create(flat, new Shape(embeddings.length, d)).toType(dtype, false);
+            NDArray e = Tensors.create(m, flat, new Shape(embeddings.length, d)).toType(dtype, false);
             NDArray[] perType = hyper.forward(m, e, layers, false);
             float[][] typed = new float[perType.length][];
             for (int t = 0; t < perType.length; t++) {
@@ -195,7 +196,7 @@ public final class ZhyperAdapter implements AutoCloseable {
                     System.arraycopy(c.values(), c.offset(li * nt + ti), flat, (i * layers.length + li) * w, w);
                 }
             }
-            perType[ti] = m.create(flat, new Shape(b, layers.length, w)).toType(dtype, false);
+            perType[ti] = Tensors.create(m, flat, new Shape(b, layers.length, w)).toType(dtype, false);
         }
         return fromHeadOutputs(m, perType, b);
     }
@@ -203,7 +204,7 @@ public final class ZhyperAdapter implements AutoCloseable {
     /** ΔW = s·B·Z·A [d_out, d_in] of one site for a context (for merging and export). */
     public NDArray deltaWeight(NDManager m, ContextModulation c, AdapterSite site) {
         NDArray[] f = peftFactors(m, c, site);
-        return f[1].matMul(f[0]).muli(spec.scaling());
+        return Tensors.muli(f[1].matMul(f[0]), spec.scaling());
     }
 
     /**
@@ -219,17 +220,17 @@ public final class ZhyperAdapter implements AutoCloseable {
         float[] v = c.site(idx);
         return switch (spec.method()) {
             case MTL -> new NDArray[] {copy(m, lora.a(site)), copy(m, lora.b(site))};
-            case DIAG -> new NDArray[] {m.create(v, new Shape(r, 1)).toType(dtype, false).mul(copy(m, lora.a(site))),
+            case DIAG -> new NDArray[] {Tensors.create(m, v, new Shape(r, 1)).toType(dtype, false).mul(copy(m, lora.a(site))),
                     scaledB(m, site)};
-            case SQUARE -> new NDArray[] {m.create(v, new Shape(r, r)).toType(dtype, false).matMul(copy(m, lora.a(site))),
+            case SQUARE -> new NDArray[] {Tensors.create(m, v, new Shape(r, r)).toType(dtype, false).matMul(copy(m, lora.a(site))),
                     scaledB(m, site)};
             case T2L -> {
                 int dIn = model.inDim(site.module());
                 int dOut = model.outDim(site.module());
                 float[] a = java.util.Arrays.copyOfRange(v, 0, r * dIn);
                 float[] b = java.util.Arrays.copyOfRange(v, r * dIn, v.length);
-                yield new NDArray[] {m.create(a, new Shape(r, dIn)).toType(dtype, false),
-                        m.create(b, new Shape(dOut, r)).toType(dtype, false)};
+                yield new NDArray[] {Tensors.create(m, a, new Shape(r, dIn)).toType(dtype, false),
+                        Tensors.create(m, b, new Shape(dOut, r)).toType(dtype, false)};
             }
         };
     }

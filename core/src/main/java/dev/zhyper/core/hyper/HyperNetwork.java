@@ -17,6 +17,7 @@ import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.nn.ParameterSet;
+import dev.zhyper.core.nn.Tensors;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,7 @@ public final class HyperNetwork {
             for (int i = 0; i < r * dIn; i++) {
                 bv[i] = (float) ((rng.nextDouble() * 2 - 1) * aBound);
             }
-            bias = m.create(bv, new Shape(width)).toType(dtype, false);
+            bias = Tensors.create(m, bv, new Shape(width)).toType(dtype, false);
         } else if (adapter.variant() == dev.zhyper.core.adapter.LoraVariant.LORA_XS) {
             bias = Init.constant(m, 0f, dtype, width);   // A and B are frozen: Z must start at zero for ΔW = 0
         } else {
@@ -135,12 +136,12 @@ public final class HyperNetwork {
         for (int i = 0; i < nl; i++) {
             layerIds[i] = layers[i];
         }
-        NDArray layer = norm(lookup(m.create(layerIds), "hyper.layer_embedding.weight"), "hyper.layer_norm");
+        NDArray layer = norm(lookup(Tensors.create(m, layerIds), "hyper.layer_embedding.weight"), "hyper.layer_norm");
         long[] typeIds = new long[nt];
         for (int i = 0; i < nt; i++) {
             typeIds[i] = i;
         }
-        NDArray type = norm(lookup(m.create(typeIds), "hyper.type_embedding.weight"), "hyper.type_norm");
+        NDArray type = norm(lookup(Tensors.create(m, typeIds), "hyper.type_embedding.weight"), "hyper.type_norm");
         Shape grid = new Shape(n, nl, nt);
         NDArray x = task.reshape(n, 1, 1, spec.taskDim()).broadcast(grid.add(spec.taskDim()))
                 .concat(layer.reshape(1, nl, 1, spec.layerDim()).broadcast(grid.add(spec.layerDim())), -1)

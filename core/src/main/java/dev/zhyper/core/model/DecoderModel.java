@@ -11,6 +11,7 @@ import dev.zhyper.core.io.WeightSource;
 import dev.zhyper.core.nn.Casts;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.nn.ParameterSet;
+import dev.zhyper.core.nn.Tensors;
 
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -88,7 +89,7 @@ public final class DecoderModel implements AutoCloseable {
 
     private NDArray load(WeightSource w, String name, long... shape) {
         float[] values = w.readFloats(name, shape);
-        NDArray a = manager.create(values, new Shape(shape)).toType(options.dtype(), false);
+        NDArray a = Tensors.create(manager, values, new Shape(shape)).toType(options.dtype(), false);
         parameters.add(new Parameter(name, a, false));
         return a;
     }
@@ -100,7 +101,7 @@ public final class DecoderModel implements AutoCloseable {
                 values[i] += 1f;
             }
         }
-        NDArray a = manager.create(values, new Shape(values.length)).toType(options.dtype(), false);
+        NDArray a = Tensors.create(manager, values, new Shape(values.length)).toType(options.dtype(), false);
         parameters.add(new Parameter(name, a, false));
         return a;
     }
@@ -147,7 +148,7 @@ public final class DecoderModel implements AutoCloseable {
         NDArray logits = Casts.to(Linear.linear(hidden, lmHead).singletonOrThrow(), DataType.FLOAT32);
         if (config.finalLogitSoftcap() != null) {
             double c = config.finalLogitSoftcap();
-            logits = logits.div(c).tanh().mul(c);
+            logits = Tensors.mul(Tensors.div(logits, c).tanh(), c);
         }
         return logits;
     }
@@ -162,7 +163,7 @@ public final class DecoderModel implements AutoCloseable {
             throw new IllegalArgumentException("keyValid covers " + in.keyLength() + " keys but the cache holds "
                     + past + " and the input adds " + t);
         }
-        NDArray ids = m.create(flatten(in.tokens(), config.vocabSize()), new Shape(b, t));
+        NDArray ids = Tensors.create(m, flatten(in.tokens(), config.vocabSize()), new Shape(b, t));
         int maxPos = 0;
         long[] pos = new long[b * t];
         for (int i = 0; i < b; i++) {
@@ -171,7 +172,7 @@ public final class DecoderModel implements AutoCloseable {
                 maxPos = Math.max(maxPos, in.positions()[i][j]);
             }
         }
-        NDArray[] cosSin = rope.cosSin(m.create(pos, new Shape(b, t)), maxPos);
+        NDArray[] cosSin = rope.cosSin(Tensors.create(m, pos, new Shape(b, t)), maxPos);
         NDArray x = Embedding.embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
         if (opt.training() && opt.neftuneAlpha() > 0) {
             // NEFTune: uniform noise in ±alpha/sqrt(L·d) on the input embeddings, during training only
@@ -179,7 +180,7 @@ public final class DecoderModel implements AutoCloseable {
             x = x.add(m.randomUniform((float) -mag, (float) mag, x.getShape(), x.getDataType()));
         }
         if (config.scalesEmbeddings()) {
-            x = x.mul(m.create((float) Math.sqrt(config.hiddenSize())).toType(x.getDataType(), false));
+            x = x.mul(Tensors.create(m, (float) Math.sqrt(config.hiddenSize())).toType(x.getDataType(), false));
         }
         NDArray fullMask = attentionMask(m, in, past, null);
         NDArray slidingMask = null;
@@ -240,11 +241,11 @@ public final class DecoderModel implements AutoCloseable {
         }
         long keys = v.getShape().get(2);
         // grouped-query attention without copying K/V: the G query heads sharing a KV head are stacked along time
-        NDArray scores = Casts.to(q.reshape(b, kv, g * t, hd).matMul(kT), DataType.FLOAT32)
-                .muli(config.attentionScale());
+        NDArray scores = Tensors.muli(Casts.to(q.reshape(b, kv, g * t, hd).matMul(kT), DataType.FLOAT32),
+                config.attentionScale());
         if (config.attnLogitSoftcap() != null) {
             double c = config.attnLogitSoftcap();
-            scores = scores.div(c).tanh().mul(c); // out of place: tanh keeps its output for backward
+            scores = Tensors.mul(Tensors.div(scores, c).tanh(), c); // out of place: tanh keeps its output for backward
         }
         NDArray probs = Casts.to(scores.reshape(b, kv, g, t, keys).addi(mask).softmax(-1), h.getDataType())
                 .reshape(b, kv, g * t, keys);
@@ -262,7 +263,7 @@ public final class DecoderModel implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         DataType dt = x.getDataType();
         NDArray xf = dt == DataType.FLOAT32 || dt == DataType.FLOAT64 ? x : Casts.to(x, DataType.FLOAT32);
-        NDArray inv = xf.mul(xf).mean(new int[] {-1}, true).addi(config.rmsNormEps()).sqrt();
+        NDArray inv = Tensors.addi(xf.mul(xf).mean(new int[] {-1}, true), config.rmsNormEps()).sqrt();
         return Casts.to(xf.div(inv), dt).muli(weight);
     }
 
@@ -283,7 +284,7 @@ public final class DecoderModel implements AutoCloseable {
                 }
             }
         }
-        return m.create(mask, new Shape(b, 1, 1, t, s));
+        return Tensors.create(m, mask, new Shape(b, 1, 1, t, s));
     }
 
     private static long[] flatten(int[][] rows, int vocab) {

@@ -2,6 +2,7 @@ package dev.zhyper.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.zhyper.core.nn.Tensors;
 
 /**
  * Keys (after RoPE, stored transposed as [B, KV, headDim, S]) and values ([B, KV, S, headDim]) of every layer
@@ -44,7 +45,7 @@ public final class KvCache implements AutoCloseable {
     /** Keeps only the given batch rows (used when finished rows leave a batch). */
     public void selectRows(long[] rows) {
         try (NDManager tmp = manager.newSubManager()) {
-            NDArray idx = tmp.create(rows);
+            NDArray idx = Tensors.create(tmp, rows);
             for (int l = 0; l < keys.length; l++) {
                 if (keys[l] == null) {
                     continue;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import dev.zhyper.core.nn.Tensors;
 
 /**
  * Rotary position embedding in the rotate-half convention of Hugging Face:
@@ -35,7 +36,7 @@ public final class RotaryEmbedding {
             r[(j + half) * headDim + j] = -1f;
             r[j * headDim + (j + half)] = 1f;
         }
-        this.rotateHalf = manager.create(r, new Shape(headDim, headDim)).toType(dtype, false);
+        this.rotateHalf = Tensors.create(manager, r, new Shape(headDim, headDim)).toType(dtype, false);
         ensureLength(Math.min(Math.max(cfg.maxPositions(), 1), 4096));
     }
 
@@ -85,8 +86,8 @@ public final class RotaryEmbedding {
         }
         NDArray oldCos = cosTable;
         NDArray oldSin = sinTable;
-        cosTable = manager.create(cos, new Shape(n, headDim)).toType(dtype, false);
-        sinTable = manager.create(sin, new Shape(n, headDim)).toType(dtype, false);
+        cosTable = Tensors.create(manager, cos, new Shape(n, headDim)).toType(dtype, false);
+        sinTable = Tensors.create(manager, sin, new Shape(n, headDim)).toType(dtype, false);
         tableLength = n;
         if (oldCos != null) {
             oldCos.close();

@@ -20,7 +20,7 @@ public final class Init {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         }
-        return m.create(v, new Shape(shape)).toType(dtype, false);
+        return Tensors.create(m, v, new Shape(shape)).toType(dtype, false);
     }
 
     /** N(0, std²). */
@@ -36,7 +36,7 @@ public final class Init {
                 v[i + 1] = (float) (r * Math.sin(2 * Math.PI * u2));
             }
         }
-        return m.create(v, new Shape(shape)).toType(dtype, false);
+        return Tensors.create(m, v, new Shape(shape)).toType(dtype, false);
     }
 
     public static NDArray constant(NDManager m, float value, DataType dtype, long... shape) {

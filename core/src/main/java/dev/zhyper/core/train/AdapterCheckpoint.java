@@ -21,6 +21,7 @@ import dev.zhyper.core.io.TensorData;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Parameter;
+import dev.zhyper.core.nn.Tensors;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -210,7 +211,7 @@ public final class AdapterCheckpoint {
                 throw new ModelFormatException(f.path(), "tensor '" + name + "' contains NaN or infinite values");
             }
         }
-        NDArray src = m.create(v, new Shape(shape));
+        NDArray src = Tensors.create(m, v, new Shape(shape));
         target.set(src.toType(target.getDataType(), false).toByteBuffer());
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.nn.Casts;
+import dev.zhyper.core.nn.Tensors;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.TextTokenizer;
 
@@ -78,11 +79,11 @@ public record SftBatch(DecoderInput input, int[][] targets, float[][] weights, i
             }
         }
         NDArray logp = Casts.to(logits, DataType.FLOAT32).logSoftmax(-1);              // [B, T, V]
-        NDArray nll = logp.gather(m.create(tg, new Shape(b, t, 1)), 2).squeeze(2).neg();   // [B, T]
-        NDArray tokenLoss = nll.muli(1 - smoothing);
+        NDArray nll = logp.gather(Tensors.create(m, tg, new Shape(b, t, 1)), 2).squeeze(2).neg();   // [B, T]
+        NDArray tokenLoss = Tensors.muli(nll, 1 - smoothing);
         if (smoothing > 0) {
-            tokenLoss = tokenLoss.addi(logp.mean(new int[] {-1}).neg().muli(smoothing));
+            tokenLoss = tokenLoss.addi(Tensors.muli(logp.mean(new int[] {-1}).neg(), smoothing));
         }
-        return tokenLoss.muli(m.create(w, new Shape(b, t))).sum();
+        return tokenLoss.muli(Tensors.create(m, w, new Shape(b, t))).sum();
     }
 }

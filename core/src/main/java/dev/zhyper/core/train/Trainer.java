@@ -9,6 +9,7 @@ import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.embed.Embedder;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.nn.Parameter;
+import dev.zhyper.core.nn.Tensors;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.TextTokenizer;
 
@@ -125,7 +126,7 @@ public final class Trainer implements AutoCloseable {
         for (int i = 0; i < emb.length; i++) {
             System.arraycopy(emb[i], 0, flat, i * d, d);
         }
-        return m.create(flat, new Shape(emb.length, d)).toType(adapter.dtype(), false);
+        return Tensors.create(m, flat, new Shape(emb.length, d)).toType(adapter.dtype(), false);
     }
 
     @Override

@@ -192,6 +192,53 @@ class TrainerTest {
         }
     }
 
+    /**
+     * The same seed gives bit-identical losses whether or not the garbage collector runs (and freed native memory
+     * is reused) during the steps: nothing autograd keeps for the backward pass lives in GC-owned memory.
+     */
+    @ParameterizedTest
+    @EnumSource(AdapterMethod.class)
+    void trainingDoesNotDependOnGarbageCollection(AdapterMethod method) throws Exception {
+        double[] calm = losses(method, false);
+        double[] stressed = losses(method, true);
+        assertArrayEquals(calm, stressed, method + " losses with and without GC pressure");
+    }
+
+    private static double[] losses(AdapterMethod method, boolean gcPressure) throws Exception {
+        TrainOptions o = TrainOptions.defaults(6).withBatch(2).withLr(1e-2).withSeed(3);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread churn = new Thread(() -> {
+            while (!stop.get()) {
+                System.gc();
+                List<java.nio.ByteBuffer> fill = new java.util.ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(8 + (i % 8) * 8);
+                    while (b.hasRemaining()) {
+                        b.put((byte) 0x7f);
+                    }
+                    fill.add(b);
+                }
+            }
+        });
+        try (DecoderModel base = DecoderModel.load(modelDir, ModelOptions.cpuFloat32());
+             ZhyperAdapter a = adapter(base, method, DataType.FLOAT32, 4);
+             Trainer t = trainer(base, a, o)) {
+            if (gcPressure) {
+                churn.start();
+            }
+            double[] out = new double[o.steps()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = t.step().loss();
+            }
+            return out;
+        } finally {
+            stop.set(true);
+            if (gcPressure) {
+                churn.join();
+            }
+        }
+    }
+
     /** Number of live arrays in a manager and its sub-managers. */
     static long managed(NDManager m) throws Exception {
         Field f = BaseNDManager.class.getDeclaredField("resources");
