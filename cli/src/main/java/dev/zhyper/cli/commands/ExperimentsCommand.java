@@ -8,6 +8,8 @@ import dev.zhyper.core.experiments.ExperimentPlan;
 import dev.zhyper.core.experiments.ExperimentRunner;
 import dev.zhyper.core.experiments.Report;
 import dev.zhyper.core.experiments.RunResult;
+import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.core.train.TrainOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,12 +75,28 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--label-smoothing", defaultValue = "0.1",
+            description = "Label smoothing ε of the SFT loss (default ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--neftune", defaultValue = "5",
+            description = "NEFTune noise α on input embeddings, 0 = off (default ${DEFAULT-VALUE}).")
+    float neftune;
+
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
+    double weightDecay;
+
     @Option(names = "--eval-per-task", defaultValue = "10", paramLabel = "K",
             description = "Test inputs per task (default ${DEFAULT-VALUE}).")
     int evalPerTask;
 
     @Option(names = "--eval-batch", defaultValue = "64", description = "Generation batch (default ${DEFAULT-VALUE}).")
     int evalBatch;
+
+    @Option(names = "--targets", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "MODULE",
+            description = "Adapted projections of every method (default ${DEFAULT-VALUE}; any of q_proj, k_proj, "
+                    + "v_proj, o_proj, gate_proj, up_proj, down_proj, or all).")
+    List<String> targetNames;
 
     @Option(names = "--quick", description = "Tiny grid for smoke tests: mtl and zhyper-diag (unless --methods), "
             + "rank 2, seed 1, 20 steps, 2 inputs per task.")
@@ -91,17 +109,20 @@ public final class ExperimentsCommand implements Callable<Integer> {
     public Integer call() {
         ExperimentPlan plan;
         try {
+            List<TargetModule> targets = TargetModule.parseList(targetNames);
             List<ExperimentMethod> ms = methods == null || methods.isEmpty()
                     ? (quick ? List.of(ExperimentMethod.byName("mtl"), ExperimentMethod.byName("zhyper-diag"))
                     : ExperimentMethod.ALL)
                     : methods.stream().map(ExperimentMethod::byName).distinct().toList();
             // keep table order
             ms = ExperimentMethod.ALL.stream().filter(ms::contains).toList();
+            TrainOptions training = TrainOptions.defaults(quick ? 20 : steps).withBatch(batch).withLr(lr)
+                    .withRegularisation(labelSmoothing, neftune, weightDecay);
             plan = quick
-                    ? new ExperimentPlan(model, suite, out, ms, List.of(2), List.of(1L), 20, batch, lr, 2, evalBatch,
-                    runtime.modelOptions())
-                    : new ExperimentPlan(model, suite, out, ms, ranks, seeds, steps, batch, lr, evalPerTask, evalBatch,
-                    runtime.modelOptions());
+                    ? new ExperimentPlan(model, suite, out, ms, List.of(2), List.of(1L), training, 2, evalBatch,
+                    targets, runtime.modelOptions())
+                    : new ExperimentPlan(model, suite, out, ms, ranks, seeds, training, evalPerTask, evalBatch,
+                    targets, runtime.modelOptions());
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

@@ -59,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
     String variant;
 
     @Option(names = "--targets", defaultValue = "q_proj,v_proj", split = ",",
-            description = "Adapted projections (default ${DEFAULT-VALUE}).")
+            description = "Adapted projections (default ${DEFAULT-VALUE}; or all).")
     List<String> targets;
 
     @Option(names = "--layers", defaultValue = "all", description = "all, a:b or a:b:step (default ${DEFAULT-VALUE}).")
@@ -103,7 +103,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Conditioning cond;
         try {
             adapterSpec = AdapterSpec.of(rank, AdapterMethod.parse(method))
-                    .withTargets(targets.stream().map(TargetModule::parse).toList())
+                    .withTargets(TargetModule.parseList(targets))
                     .withLayers(LayerSelection.parse(layers))
                     .withVariant(LoraVariant.parse(variant));
             options = TrainOptions.defaults(steps).withBatch(batch).withLr(lr).withSeed(seed)

@@ -1,6 +1,8 @@
 package dev.zhyper.core.experiments;
 
 import dev.zhyper.core.model.ModelOptions;
+import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.core.train.TrainOptions;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,24 +11,34 @@ import java.util.List;
 /**
  * The grid of the comparison: methods × ranks × seeds, with shared training and evaluation settings.
  *
+ * @param training    shared training settings (steps, batch, lr, regularisation); each run sets its seed and
+ *                    conditioning
  * @param evalPerTask test inputs per task (each paired with one held-out description, cycling)
  * @param evalBatch   generation batch size (contexts mix freely within a batch)
+ * @param targets     adapted projections of every method (the paper: q_proj, v_proj)
  */
 public record ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<ExperimentMethod> methods,
-                             List<Integer> ranks, List<Long> seeds, int steps, int batch, double lr,
-                             int evalPerTask, int evalBatch, ModelOptions modelOptions) {
+                             List<Integer> ranks, List<Long> seeds, TrainOptions training, int evalPerTask, int evalBatch, List<TargetModule> targets,
+                             ModelOptions modelOptions) {
 
     public ExperimentPlan {
-        if (methods.isEmpty() || ranks.isEmpty() || seeds.isEmpty()) {
-            throw new IllegalArgumentException("methods, ranks and seeds must not be empty");
+        if (methods.isEmpty() || ranks.isEmpty() || seeds.isEmpty() || targets.isEmpty()) {
+            throw new IllegalArgumentException("methods, ranks, seeds and targets must not be empty");
         }
-        if (steps <= 0 || batch <= 0 || lr <= 0 || evalPerTask <= 0 || evalBatch <= 0) {
-            throw new IllegalArgumentException("steps, batch, lr, eval inputs and eval batch must be positive");
+        if (evalPerTask <= 0 || evalBatch <= 0) {
+            throw new IllegalArgumentException("eval inputs and eval batch must be positive");
         }
         methods = List.copyOf(methods);
         ranks = List.copyOf(ranks);
         seeds = List.copyOf(seeds);
+        targets = List.copyOf(targets);
     }
+
+    public int steps() { return training.steps(); }
+
+    public int batch() { return training.batchSize(); }
+
+    public double lr() { return training.lr(); }
 
     /** One cell of the grid. */
     public record Cell(ExperimentMethod method, int rank, long seed) {
@@ -55,7 +67,7 @@ public record ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<Experi
     }
 
     /** Checkpoint every quarter of the run (resume granularity). */
-    public int checkpointEvery() { return Math.max(1, steps / 4); }
+    public int checkpointEvery() { return Math.max(1, steps() / 4); }
 
     public Path runDir(Cell c) { return out.resolve("runs").resolve(c.id()); }
 

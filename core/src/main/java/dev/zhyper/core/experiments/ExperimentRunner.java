@@ -124,12 +124,11 @@ public final class ExperimentRunner {
 
     private double train(ExperimentPlan.Cell c, Path dir, Path ckpt, ExperimentListener listener) {
         ExperimentMethod m = c.method();
-        TrainOptions o = TrainOptions.defaults(plan.steps()).withBatch(plan.batch()).withLr(plan.lr())
-                .withSeed(c.seed()).withConditioning(m.inPrompt(), m.oneHot());
+        TrainOptions o = plan.training().withSeed(c.seed()).withConditioning(m.inPrompt(), m.oneHot());
         Path lossCsv = dir.resolve(LOSS_CSV);
         boolean[] first = {true};
         try {
-            TrainingRun.Result r = TrainingRun.run(new TrainingRun.Config(plan.modelDir(), m.spec(c.rank()), o,
+            TrainingRun.Result r = TrainingRun.run(new TrainingRun.Config(plan.modelDir(), m.spec(c.rank()).withTargets(plan.targets()), o,
                     m.conditioning(), ckpt, plan.checkpointEvery(), plan.modelOptions()), suite.train(),
                     suite.trainingDescriptions(), s -> {
                         if (first[0]) {
@@ -239,7 +238,7 @@ public final class ExperimentRunner {
         if (!m.trains()) {
             return 0;
         }
-        AdapterSpec spec = m.spec(rank);
+        AdapterSpec spec = m.spec(rank).withTargets(plan.targets());
         int embedDim = m.oneHot() ? suite.seenTasks().size() : MiniLmEmbedder.DIM;
         return ParameterCounts.total(model, spec, HyperSpec.defaults(embedDim));
     }
@@ -249,7 +248,7 @@ public final class ExperimentRunner {
         if (!m.trains() || !m.method().usesHypernetwork()) {
             return 0;
         }
-        AdapterSpec spec = m.spec(rank);
+        AdapterSpec spec = m.spec(rank).withTargets(plan.targets());
         long n = 0;
         for (TargetModule t : spec.targets()) {
             n += m.method().headWidth(rank, model.inDim(t), model.outDim(t));

@@ -98,10 +98,12 @@ public final class Report {
 
     public String tableMd() {
         StringBuilder sb = new StringBuilder("# Zhyper comparison at tiny scale\n\n");
-        sb.append(String.format(Locale.ROOT, "Base model `%s`; suite `%s`; %d steps, batch %d, lr %s; %d test "
-                        + "inputs per task; seeds %s. Accuracy: exact match (%%), mean ± std over seeds.%n%n",
-                plan.modelDir(), plan.suiteDir(), plan.steps(), plan.batch(), plan.lr(), plan.evalPerTask(),
-                plan.seeds()));
+        sb.append(String.format(Locale.ROOT, "Base model `%s`; suite `%s`; adapted %s; %d steps, batch %d, lr %s, "
+                        + "label smoothing %s, NEFTune α %s, weight decay %s; %d test inputs per task; seeds %s. "
+                        + "Accuracy: exact match (%%), mean ± std over seeds.%n%n",
+                plan.modelDir(), plan.suiteDir(), plan.targets().stream().map(t -> t.hfName()).toList(), plan.steps(),
+                plan.batch(), plan.lr(), plan.training().labelSmoothing(), plan.training().neftuneAlpha(),
+                plan.training().weightDecay(), plan.evalPerTask(), plan.seeds()));
         sb.append("Seen tasks are the 38 training tasks asked with **held-out descriptions**; held-out tasks are the "
                 + "8 never-trained tasks with their held-out descriptions. Bytes/context: what must be stored or sent "
                 + "per description (the hypernetwork's fp32 output; 0 for one shared LoRA). Char-sim: mean "

@@ -1,6 +1,9 @@
 package dev.zhyper.core.model;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /** The linear projections of a decoder layer that an adapter may target, with their HF names. */
 public enum TargetModule {
@@ -35,5 +38,21 @@ public enum TargetModule {
         }
         throw new IllegalArgumentException("unknown target module '" + s + "' (expected one of q_proj, k_proj, "
                 + "v_proj, o_proj, gate_proj, up_proj, down_proj)");
+    }
+
+    /** A list of names as {@link #parse} reads them, or {@code all} for every projection; duplicates dropped. */
+    public static List<TargetModule> parseList(List<String> names) {
+        Set<TargetModule> out = new LinkedHashSet<>();
+        for (String n : names) {
+            if (n.trim().equalsIgnoreCase("all")) {
+                out.addAll(List.of(values()));
+            } else {
+                out.add(parse(n));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no target modules given");
+        }
+        return List.copyOf(out);
     }
 }
