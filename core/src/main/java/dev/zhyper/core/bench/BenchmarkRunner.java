@@ -39,14 +39,21 @@ public final class BenchmarkRunner {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         Map<String, ContextModulation> modulations = modulations(engine, items);
+        int maxPositions = engine.base().config().maxPositions();
         List<Prediction> out = new ArrayList<>(items.size());
         for (int start = 0; start < items.size(); start += batchSize) {
             List<BenchItem> batch = items.subList(start, Math.min(items.size(), start + batchSize));
             List<GenerationRequest> requests = new ArrayList<>(batch.size());
             for (BenchItem it : batch) {
                 ContextModulation z = it.condition() == null ? null : modulations.get(it.condition());
-                requests.add(engine.request(it.system(), it.user(), it.prefill(), z, SamplingParams.greedy(),
-                        maxTokens, null));
+                GenerationRequest r = engine.request(it.system(), it.user(), it.prefill(), z,
+                        SamplingParams.greedy(), maxTokens, null);
+                if (r.prompt().length + maxTokens > maxPositions) {
+                    throw new BenchmarkException(it.task() + " item " + it.id() + ": prompt of " + r.prompt().length
+                            + " tokens + " + maxTokens + " new tokens exceed the model's " + maxPositions
+                            + " positions (lower --max-tokens or use a longer-context model)");
+                }
+                requests.add(r);
             }
             List<GenerationResult> results = engine.generate(requests, TokenListener.NONE);
             for (int i = 0; i < batch.size(); i++) {
