@@ -132,7 +132,22 @@ public final class ZhyperEngine implements AutoCloseable {
     /** Tokenised prompt (chat template applied, optional system text) with the template's stop conditions. */
     public GenerationRequest request(String system, String prompt, ContextModulation modulation,
                                      SamplingParams sampling, int maxTokens, List<String> extraStops) {
-        int[] ids = tokenizer.encode(template.render(system, prompt), false);
+        return request(system, prompt, null, modulation, sampling, maxTokens, extraStops);
+    }
+
+    /**
+     * As {@link #request(String, String, ContextModulation, SamplingParams, int, List)}, with
+     * {@code assistantPrefill} (null or empty: none) placed at the start of the assistant's turn: the prompt ends
+     * with it and generation continues from it (the result's text excludes it).
+     */
+    public GenerationRequest request(String system, String prompt, String assistantPrefill,
+                                     ContextModulation modulation, SamplingParams sampling, int maxTokens,
+                                     List<String> extraStops) {
+        String text = template.render(system, prompt);
+        if (assistantPrefill != null) {
+            text += assistantPrefill;
+        }
+        int[] ids = tokenizer.encode(text, false);
         Set<Integer> stopTokens = new HashSet<>();
         for (int id : tokenizer.eosIds()) {
             stopTokens.add(id);
