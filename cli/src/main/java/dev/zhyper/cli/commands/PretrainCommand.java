@@ -3,6 +3,7 @@ package dev.zhyper.cli.commands;
 import dev.zhyper.cli.CliException;
 import dev.zhyper.cli.RuntimeOptions;
 import dev.zhyper.core.model.DecoderModel;
+import dev.zhyper.core.suite.DomainText;
 import dev.zhyper.core.text.TextTokenizer;
 import dev.zhyper.core.train.Pretrainer;
 import dev.zhyper.core.train.Trainer;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /** {@code zhyper pretrain}: full-parameter LM training of a (small) base model on a text corpus. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
@@ -44,6 +46,10 @@ public final class PretrainCommand implements Callable<Integer> {
                     "\"prompt\\nresponse\" (no description, no task name) plus the training tasks' descriptions."})
     Path suite;
 
+    @Option(names = "--fresh-inputs", description = "With --suite: draw a new input for every example line instead of "
+            + "reusing the suite's training examples (never a validation or test input).")
+    boolean freshInputs;
+
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
 
     @Option(names = "--steps", defaultValue = "1000") int steps;
@@ -66,31 +72,32 @@ public final class PretrainCommand implements Callable<Integer> {
         return lines;
     }
 
-    /** Unconditioned text of the suite's domain: examples in the plain prompt format, and training descriptions. */
-    static List<String> suiteCorpus(Path dir) {
-        List<String> lines = new ArrayList<>();
-        java.util.Set<String> tasks = new java.util.TreeSet<>();
-        for (var e : dev.zhyper.core.data.Datasets.readExamples(dir.resolve("train.jsonl"))) {
-            lines.add(e.prompt() + "\n" + e.response());
-            tasks.add(e.task());
-        }
-        var descriptions = dev.zhyper.core.data.Datasets.readDescriptions(dir.resolve("descriptions.train.json"));
-        descriptions.forEach((task, list) -> {
-            if (tasks.contains(task)) {
-                lines.addAll(list);
-            }
-        });
-        return lines;
-    }
-
     @Override
     public Integer call() throws IOException {
         if ((corpus == null) == (suite == null)) {
             throw new CliException("give exactly one of --corpus and --suite");
         }
-        List<String> lines = corpus != null ? readCorpus(corpus) : suiteCorpus(suite);
-        if (lines.isEmpty()) {
-            throw new CliException("the corpus has no lines");
+        SplittableRandom rng = new SplittableRandom(seed);
+        Supplier<String> source;
+        String sourceName;
+        if (corpus != null) {
+            List<String> lines = readCorpus(corpus);
+            if (lines.isEmpty()) {
+                throw new CliException("the corpus has no lines");
+            }
+            source = () -> lines.get(rng.nextInt(lines.size()));
+            sourceName = String.format("%,d lines of %s", lines.size(), corpus);
+        } else {
+            DomainText text;
+            try {
+                text = DomainText.fromSuite(suite, freshInputs);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new CliException(e.getMessage());
+            }
+            source = () -> text.next(rng);
+            sourceName = freshInputs ? "suite " + suite + " with fresh inputs"
+                    : String.format("suite %s (%,d examples and its training descriptions)", suite,
+                    text.fixedExampleCount());
         }
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
@@ -98,9 +105,8 @@ public final class PretrainCommand implements Callable<Integer> {
              TextTokenizer tok = TextTokenizer.load(model);
              Pretrainer p = new Pretrainer(m, tok, new Pretrainer.Options(steps, batch, lr, 0.05, 0.01, 1.0, seed,
                      maxLength))) {
-            err.printf("pretraining %,d parameters on %,d lines for %d steps%n", m.config().baseParameterCount(),
-                    lines.size(), steps);
-            SplittableRandom rng = new SplittableRandom(seed);
+            err.printf("pretraining %,d parameters on %s for %d steps%n", m.config().baseParameterCount(),
+                    sourceName, steps);
             long tokens = 0;
             java.util.ArrayDeque<List<String>> pending = new java.util.ArrayDeque<>();
             while (!p.finished()) {
@@ -108,7 +114,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     // draw 8 batches at once and group them by length, so little compute goes to padding
                     List<String> pool = new ArrayList<>(batch * 8);
                     for (int i = 0; i < batch * 8; i++) {
-                        pool.add(lines.get(rng.nextInt(lines.size())));
+                        pool.add(source.get());
                     }
                     pool.sort(java.util.Comparator.comparingInt(String::length));
                     List<List<String>> groups = new ArrayList<>();
