@@ -47,6 +47,21 @@ public final class DurableFiles {
         }
     }
 
+    /** Replaces {@code file} atomically: the bytes go to a synced sibling temporary file that is then renamed. */
+    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + randomHex() + ".tmp");
+        try {
+            writeSynced(tmp, bytes);
+            atomicMove(tmp, file);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            syncDirectory(parent, false);
+        }
+    }
+
     /**
      * fsync of a directory. Not possible on every platform, so other failures are ignored; a missing directory
      * is an error only when {@code mustExist}.
