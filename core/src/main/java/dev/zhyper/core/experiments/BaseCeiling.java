@@ -1,0 +1,85 @@
+package dev.zhyper.core.experiments;
+
+import dev.zhyper.core.data.TrainingExample;
+import dev.zhyper.core.generate.GenerationRequest;
+import dev.zhyper.core.generate.GenerationResult;
+import dev.zhyper.core.generate.Generator;
+import dev.zhyper.core.generate.SamplingParams;
+import dev.zhyper.core.generate.TokenListener;
+import dev.zhyper.core.model.DecoderModel;
+import dev.zhyper.core.text.ChatTemplate;
+import dev.zhyper.core.text.Prompting;
+import dev.zhyper.core.text.TextTokenizer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How much of the suite the base model can already do once the task is known: the model is given the first
+ * {@code k} characters of the expected answer after the prompt (which, for most tasks, says which operation is
+ * meant) and must complete the rest exactly. Nothing conditions it otherwise. This bounds what any adapter can
+ * reach by steering alone: a base that cannot finish "MI" → "RROR" on an unseen input has not learned upper-casing,
+ * and an adapter has to teach it rather than select it.
+ */
+public final class BaseCeiling {
+    private BaseCeiling() {}
+
+    /** Exact-match rate of the completions per task, for answer prefixes of {@code prefixChars} characters. */
+    public record Result(int prefixChars, Map<String, int[]> perTask) {
+        public double accuracy(List<String> tasks) {
+            int ok = 0;
+            int n = 0;
+            for (String t : tasks) {
+                int[] c = perTask.get(t);
+                if (c != null) {
+                    ok += c[0];
+                    n += c[1];
+                }
+            }
+            return n == 0 ? 0 : ok / (double) n;
+        }
+    }
+
+    /**
+     * @param perTask test examples per task (the first ones in file order)
+     */
+    public static Result measure(DecoderModel base, TextTokenizer tokenizer, SuiteData suite, int prefixChars,
+                                 int perTask, int batchSize) {
+        ChatTemplate template = Prompting.templateFor(base.config(), tokenizer);
+        int eos = tokenizer.eosId().orElseThrow(() -> new IllegalArgumentException("tokenizer has no EOS token"));
+        List<String> tasks = new ArrayList<>(suite.seenTasks());
+        tasks.addAll(suite.heldOutTasks());
+        List<String> taskOf = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        List<int[]> prompts = new ArrayList<>();
+        int maxTokens = 1;
+        for (String task : tasks) {
+            for (TrainingExample e : suite.testOf(task, perTask)) {
+                int k = Math.max(0, Math.min(prefixChars, e.response().length() - 1));
+                taskOf.add(task);
+                rest.add(e.response().substring(k));
+                prompts.add(tokenizer.encode(template.render(null, e.prompt()) + e.response().substring(0, k), false));
+                maxTokens = Math.max(maxTokens, e.response().length() - k + 2);
+            }
+        }
+        Generator generator = new Generator(base, null, tokenizer);
+        Map<String, int[]> counts = new LinkedHashMap<>();
+        for (int i = 0; i < prompts.size(); i += batchSize) {
+            List<GenerationRequest> batch = new ArrayList<>();
+            for (int[] prompt : prompts.subList(i, Math.min(prompts.size(), i + batchSize))) {
+                batch.add(new GenerationRequest(prompt, null, SamplingParams.greedy(), maxTokens, Set.of(eos),
+                        template.stopStrings()));
+            }
+            List<GenerationResult> out = generator.generate(batch, TokenListener.NONE);
+            for (int j = 0; j < out.size(); j++) {
+                int[] c = counts.computeIfAbsent(taskOf.get(i + j), t -> new int[2]);
+                c[0] += out.get(j).text().equals(rest.get(i + j)) ? 1 : 0;
+                c[1]++;
+            }
+        }
+        return new Result(prefixChars, counts);
+    }
+}
