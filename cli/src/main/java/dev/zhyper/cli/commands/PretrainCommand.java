@@ -50,6 +50,11 @@ public final class PretrainCommand implements Callable<Integer> {
             + "reusing the suite's training examples (never a validation or test input).")
     boolean freshInputs;
 
+    @Option(names = "--pairs-per-line", defaultValue = "1", paramLabel = "N",
+            description = "With --fresh-inputs: N input/output pairs of the same task per example line (default "
+                    + "${DEFAULT-VALUE}).")
+    int pairsPerLine;
+
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
 
     @Option(names = "--steps", defaultValue = "1000") int steps;
@@ -90,12 +95,12 @@ public final class PretrainCommand implements Callable<Integer> {
         } else {
             DomainText text;
             try {
-                text = DomainText.fromSuite(suite, freshInputs);
+                text = DomainText.fromSuite(suite, freshInputs, pairsPerLine);
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new CliException(e.getMessage());
             }
             source = () -> text.next(rng);
-            sourceName = freshInputs ? "suite " + suite + " with fresh inputs"
+            sourceName = freshInputs ? "suite " + suite + " with fresh inputs, " + pairsPerLine + " pair(s) per line"
                     : String.format("suite %s (%,d examples and its training descriptions)", suite,
                     text.fixedExampleCount());
         }

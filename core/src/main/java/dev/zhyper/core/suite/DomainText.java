@@ -22,6 +22,12 @@ import java.util.TreeSet;
  * consonant, as the suite's pool makes them; otherwise one of the suite's training inputs) and a random training task, and computes the output with the task's own function; inputs that occur in the suite's
  * validation or test split are rejected, so nothing evaluated later is seen in pretraining. Fresh inputs make a
  * model learn the operations rather than memorise 200 input/output pairs per task.
+ *
+ * <p>With {@code pairsPerLine} > 1 (fresh inputs only) an example line is a short "document" of that many
+ * input/output pairs of the same task, one per line. Still no description and no task name, but from the second
+ * pair on the task can be inferred from the context, as text in the wild carries its own structure; the model
+ * learns to carry out each operation once it knows which one is meant, which is what an adapter then has to
+ * signal.
  */
 public final class DomainText {
     private final List<String> fixedExamples;
@@ -32,9 +38,10 @@ public final class DomainText {
     private final double descriptionShare;
     private final List<String> fixedLines;
     private final boolean fresh;
+    private final int pairsPerLine;
 
     private DomainText(List<String> fixedExamples, List<String> trainInputs, List<Task> tasks, List<String> descriptions, Set<String> reserved,
-                       boolean fresh) {
+                       boolean fresh, int pairsPerLine) {
         this.fixedExamples = fixedExamples;
         this.trainInputs = trainInputs;
         this.tasks = tasks;
@@ -45,10 +52,20 @@ public final class DomainText {
         all.addAll(descriptions);
         this.fixedLines = List.copyOf(all);
         this.fresh = fresh;
+        this.pairsPerLine = pairsPerLine;
     }
 
     /** Reads a suite directory ({@code train.jsonl}, {@code descriptions.train.json}, validation and test splits). */
     public static DomainText fromSuite(Path dir, boolean freshInputs) {
+        return fromSuite(dir, freshInputs, 1);
+    }
+
+    /** As {@link #fromSuite(Path, boolean)}, with {@code pairsPerLine} pairs of one task per example line. */
+    public static DomainText fromSuite(Path dir, boolean freshInputs, int pairsPerLine) {
+        if (pairsPerLine < 1 || (!freshInputs && pairsPerLine > 1)) {
+            throw new IllegalArgumentException("pairs per line must be 1, or more with fresh inputs; got "
+                    + pairsPerLine);
+        }
         List<TrainingExample> train = Datasets.readExamples(dir.resolve("train.jsonl"));
         if (train.isEmpty()) {
             throw new IllegalArgumentException(dir.resolve("train.jsonl") + ": no training examples");
@@ -86,7 +103,7 @@ public final class DomainText {
             }
         }
         return new DomainText(List.copyOf(examples), List.copyOf(inputs), List.copyOf(tasks), List.copyOf(descriptions),
-                Set.copyOf(reserved), freshInputs);
+                Set.copyOf(reserved), freshInputs, pairsPerLine);
     }
 
     /**
@@ -101,8 +118,12 @@ public final class DomainText {
             return descriptions.get(rng.nextInt(descriptions.size()));
         }
         Task t = tasks.get(rng.nextInt(tasks.size()));
-        String in = freshInput(rng);
-        return in + "\n" + t.apply(in);
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < pairsPerLine; i++) {
+            String in = freshInput(rng);
+            line.append(i == 0 ? "" : "\n").append(in).append('\n').append(t.apply(in));
+        }
+        return line.toString();
     }
 
     /** Number of distinct example lines when inputs are fixed; for fresh inputs the supply is unbounded. */

@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DomainTextTest {
@@ -76,6 +77,28 @@ class DomainTextTest {
         assertTrue(examples > 15_000, "examples " + examples);
         assertTrue(unseenInputs > examples / 2, "most inputs are new: " + unseenInputs + " of " + examples);
         assertTrue(distinct.size() > 10_000, "distinct example lines " + distinct.size());
+    }
+
+    @Test
+    void documentsHoldSeveralPairsOfOneTask() {
+        DomainText text = DomainText.fromSuite(suiteDir(), true, 3);
+        SplittableRandom rng = new SplittableRandom(11);
+        int documents = 0;
+        for (int i = 0; i < 2000; i++) {
+            String line = text.next(rng);
+            if (!line.contains("\n")) {
+                continue; // a description
+            }
+            String[] parts = line.split("\n", -1);
+            assertEquals(6, parts.length, line);
+            boolean oneTaskFitsAll = TaskSuite.trainingTasks().stream().anyMatch(t ->
+                    t.apply(parts[0]).equals(parts[1]) && t.apply(parts[2]).equals(parts[3])
+                            && t.apply(parts[4]).equals(parts[5]));
+            assertTrue(oneTaskFitsAll, "pairs of different tasks: " + line);
+            documents++;
+        }
+        assertTrue(documents > 1500, "documents " + documents);
+        assertThrows(IllegalArgumentException.class, () -> DomainText.fromSuite(suiteDir(), false, 2));
     }
 
     @Test
