@@ -124,8 +124,10 @@ class HypernetServiceTest {
             assertEquals(R, s.getValuesCount());
             assertTrue(s.getValuesList().stream().anyMatch(v -> v != 0f), "non-zero z");
         }
+        double misses1 = service.cacheMisses();
         ModulateResponse again = hypernet.modulate(ModulateRequest.newBuilder().setDescription(d).setCheckpointId(idA).build());
-        assertEquals(hits0 + 1, service.cacheHits(), "repeat is a cache hit");
+        assertEquals(misses1, service.cacheMisses(), "repeat is no miss");
+        assertTrue(service.cacheHits() >= hits0 + 1, "repeat is a cache hit");
         assertEquals(first, again);
 
         // registered context id -> same z
@@ -148,9 +150,13 @@ class HypernetServiceTest {
             List<Float> b = byEmbedding.getSites(i).getValuesList();
             for (int k = 0; k < a.size(); k++) assertEquals(a.get(k), b.get(k), 1e-5);
         }
+        // RegisterContext above also publishes the context, and the service pre-warms its z in the background (a
+        // cache hit at a moment of its own): so count this request's miss, not the global hit count
         double hits1 = service.cacheHits();
+        double misses1 = service.cacheMisses();
         hypernet.modulate(ModulateRequest.newBuilder().setEmbedding(v).setCheckpointId(idA).build());
-        assertEquals(hits1 + 1, service.cacheHits(), "embedding requests are cached too");
+        assertEquals(misses1, service.cacheMisses(), "embedding requests are cached too (no miss on a repeat)");
+        assertTrue(service.cacheHits() >= hits1 + 1, "the repeat is a hit");
 
         // empty checkpoint_id resolves to the current checkpoint
         ModulateResponse current = hypernet.modulate(ModulateRequest.newBuilder().setDescription(d).build());
@@ -295,10 +301,12 @@ class HypernetServiceTest {
         assertEquals("concise", reg.getContextId());
         // the event's context id is registered, and its z is cached for that checkpoint
         double hits0 = service.cacheHits();
+        double misses0 = service.cacheMisses();
         ModulateResponse byId = hypernet.modulate(ModulateRequest.newBuilder().setContextId("pirate")
                 .setCheckpointId(ev.getCheckpointId()).build());
         assertEquals(ev.getModulation(), byId);
-        assertEquals(hits0 + 1, service.cacheHits());
+        assertEquals(misses0, service.cacheMisses(), "served from the cache the event filled");
+        assertTrue(service.cacheHits() >= hits0 + 1);
     }
 
     private Map<String, ConsumerRecord<byte[], byte[]>> readKeys(String topic, List<String> keys) {
