@@ -152,11 +152,11 @@ class HypernetServiceTest {
         }
         // RegisterContext above also publishes the context, and the service pre-warms its z in the background (a
         // cache hit at a moment of its own): so count this request's miss, not the global hit count
-        double hits1 = service.cacheHits();
-        double misses1 = service.cacheMisses();
+        double hits2 = service.cacheHits();
+        double misses2 = service.cacheMisses();
         hypernet.modulate(ModulateRequest.newBuilder().setEmbedding(v).setCheckpointId(idA).build());
-        assertEquals(misses1, service.cacheMisses(), "embedding requests are cached too (no miss on a repeat)");
-        assertTrue(service.cacheHits() >= hits1 + 1, "the repeat is a hit");
+        assertEquals(misses2, service.cacheMisses(), "embedding requests are cached too (no miss on a repeat)");
+        assertTrue(service.cacheHits() >= hits2 + 1, "the repeat is a hit");
 
         // empty checkpoint_id resolves to the current checkpoint
         ModulateResponse current = hypernet.modulate(ModulateRequest.newBuilder().setDescription(d).build());
