@@ -22,7 +22,9 @@ import java.util.Set;
  * {@code k} characters of the expected answer after the prompt (which, for most tasks, says which operation is
  * meant) and must complete the rest exactly. Nothing conditions it otherwise. This bounds what any adapter can
  * reach by steering alone: a base that cannot finish "MI" → "RROR" on an unseen input has not learned upper-casing,
- * and an adapter has to teach it rather than select it.
+ * and an adapter has to teach it rather than select it. The completion's first line counts (suite answers never
+ * span lines), so a base pretrained on documents of several pairs, which goes on with the next pair instead of
+ * ending, is judged on the answer itself.
  */
 public final class BaseCeiling {
     private BaseCeiling() {}
@@ -76,7 +78,9 @@ public final class BaseCeiling {
             List<GenerationResult> out = generator.generate(batch, TokenListener.NONE);
             for (int j = 0; j < out.size(); j++) {
                 int[] c = counts.computeIfAbsent(taskOf.get(i + j), t -> new int[2]);
-                c[0] += out.get(j).text().equals(rest.get(i + j)) ? 1 : 0;
+                String text = out.get(j).text();
+                int nl = text.indexOf('\n');
+                c[0] += (nl < 0 ? text : text.substring(0, nl)).equals(rest.get(i + j)) ? 1 : 0;
                 c[1]++;
             }
         }
