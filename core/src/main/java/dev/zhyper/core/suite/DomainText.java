@@ -30,7 +30,7 @@ import java.util.TreeSet;
  * signal.
  */
 public final class DomainText {
-    private final List<String> fixedExamples;
+    private final int fixedExampleCount;
     private final List<String> trainInputs;
     private final List<Task> tasks;
     private final List<String> descriptions;
@@ -40,9 +40,10 @@ public final class DomainText {
     private final boolean fresh;
     private final int pairsPerLine;
 
-    private DomainText(List<String> fixedExamples, List<String> trainInputs, List<Task> tasks, List<String> descriptions, Set<String> reserved,
+    private DomainText(List<String> fixedExamples, List<String> trainInputs, List<Task> tasks,
+                       List<String> descriptions, Set<String> reserved,
                        boolean fresh, int pairsPerLine) {
-        this.fixedExamples = fixedExamples;
+        this.fixedExampleCount = fixedExamples.size();
         this.trainInputs = trainInputs;
         this.tasks = tasks;
         this.descriptions = descriptions;
@@ -127,7 +128,7 @@ public final class DomainText {
     }
 
     /** Number of distinct example lines when inputs are fixed; for fresh inputs the supply is unbounded. */
-    public int fixedExampleCount() { return fixedExamples.size(); }
+    public int fixedExampleCount() { return fixedExampleCount; }
 
     public boolean freshInputs() { return fresh; }
 
