@@ -30,6 +30,15 @@ class CeilingCommandTest {
         assertTrue(run.out().contains("| 0 | 0.0 | 0.0 |"), run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("| 3 | ")), run.out());
 
+        CliRun withDemos = CliRun.of("ceiling", "--model", model.toString(), "--suite", suite.toString(), "--prefix",
+                "0", "--demos", "2", "--per-task", "1");
+        assertEquals(0, withDemos.exitCode(), withDemos.err());
+        assertTrue(withDemos.out().lines().anyMatch(l -> l.startsWith("| 0 | ")), withDemos.out());
+        CliRun negative = CliRun.of("ceiling", "--model", model.toString(), "--suite", suite.toString(), "--demos",
+                "-1");
+        assertEquals(1, negative.exitCode());
+        assertTrue(negative.err().contains("--demos non-negative"), negative.err());
+
         CliRun missing = CliRun.of("ceiling", "--model", tmp.resolve("none").toString(), "--suite", suite.toString());
         assertEquals(1, missing.exitCode());
         assertTrue(missing.err().contains("not a model directory"), missing.err());

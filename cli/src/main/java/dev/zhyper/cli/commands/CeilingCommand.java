@@ -43,6 +43,11 @@ public final class CeilingCommand implements Callable<Integer> {
             description = "Answer characters given (default ${DEFAULT-VALUE}).")
     List<Integer> prefixes;
 
+    @Option(names = "--demos", defaultValue = "0", paramLabel = "N",
+            description = {"Solved examples of the same task written before each prompt (default ${DEFAULT-VALUE}):",
+                    "the task is known from context, as in the documents `pretrain --pairs-per-line` makes."})
+    int demos;
+
     @Option(names = "--per-task", defaultValue = "20", description = "Test inputs per task (default ${DEFAULT-VALUE}).")
     int perTask;
 
@@ -57,8 +62,8 @@ public final class CeilingCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model.resolve("config.json"))) {
             throw new CliException(model + ": not a model directory (no config.json)");
         }
-        if (perTask < 1 || batch < 1 || prefixes.stream().anyMatch(k -> k < 0)) {
-            throw new CliException("--per-task and --batch must be positive, --prefix non-negative");
+        if (perTask < 1 || batch < 1 || demos < 0 || prefixes.stream().anyMatch(k -> k < 0)) {
+            throw new CliException("--per-task and --batch must be positive, --prefix and --demos non-negative");
         }
         SuiteData data;
         try {
@@ -72,7 +77,7 @@ public final class CeilingCommand implements Callable<Integer> {
         try (DecoderModel base = DecoderModel.load(model, runtime.modelOptions());
              TextTokenizer tok = TextTokenizer.load(model)) {
             for (int k : prefixes) {
-                BaseCeiling.Result r = BaseCeiling.measure(base, tok, data, k, perTask, batch);
+                BaseCeiling.Result r = BaseCeiling.measure(base, tok, data, k, demos, perTask, batch);
                 out.printf(Locale.ROOT, "| %d | %.1f | %.1f |%n", k, 100 * r.accuracy(data.seenTasks()),
                         100 * r.accuracy(data.heldOutTasks()));
                 if (byTask) {

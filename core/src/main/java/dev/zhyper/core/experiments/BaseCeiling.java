@@ -50,6 +50,20 @@ public final class BaseCeiling {
      */
     public static Result measure(DecoderModel base, TextTokenizer tokenizer, SuiteData suite, int prefixChars,
                                  int perTask, int batchSize) {
+        return measure(base, tokenizer, suite, prefixChars, 0, perTask, batchSize);
+    }
+
+    /**
+     * As {@link #measure(DecoderModel, TextTokenizer, SuiteData, int, int, int)}, with {@code demos} solved examples
+     * of the same task written before each prompt ({@code "input\noutput\n"} each, taken from the task's other test
+     * items): the task is then known from the context instead of the answer's first characters, which measures what
+     * a base pretrained on documents of several pairs can do once the task is known.
+     */
+    public static Result measure(DecoderModel base, TextTokenizer tokenizer, SuiteData suite, int prefixChars,
+                                 int demos, int perTask, int batchSize) {
+        if (demos < 0) {
+            throw new IllegalArgumentException("demos must be non-negative, got " + demos);
+        }
         ChatTemplate template = Prompting.templateFor(base.config(), tokenizer);
         int eos = tokenizer.eosId().orElseThrow(() -> new IllegalArgumentException("tokenizer has no EOS token"));
         List<String> tasks = new ArrayList<>(suite.seenTasks());
@@ -59,11 +73,14 @@ public final class BaseCeiling {
         List<int[]> prompts = new ArrayList<>();
         int maxTokens = 1;
         for (String task : tasks) {
-            for (TrainingExample e : suite.testOf(task, perTask)) {
+            List<TrainingExample> pool = suite.testOf(task, perTask + demos);
+            for (int j = 0; j < Math.min(perTask, pool.size()); j++) {
+                TrainingExample e = pool.get(j);
+                String context = demonstrations(pool, j, demos);
                 int k = Math.max(0, Math.min(prefixChars, e.response().length() - 1));
                 taskOf.add(task);
                 rest.add(e.response().substring(k));
-                prompts.add(tokenizer.encode(template.render(null, e.prompt()) + e.response().substring(0, k), false));
+                prompts.add(tokenizer.encode(template.render(null, context + e.prompt()) + e.response().substring(0, k), false));
                 maxTokens = Math.max(maxTokens, e.response().length() - k + 2);
             }
         }
@@ -85,5 +102,18 @@ public final class BaseCeiling {
             }
         }
         return new Result(prefixChars, counts);
+    }
+
+    /**
+     * The solved examples written before item {@code j} of a task's {@code pool}: the {@code demos} items after it,
+     * cyclically, as {@code "input\noutput\n"} each; never item {@code j} itself, so fewer when the pool is small.
+     */
+    static String demonstrations(List<TrainingExample> pool, int j, int demos) {
+        StringBuilder context = new StringBuilder();
+        for (int d = 0; d < demos && d < pool.size() - 1; d++) {
+            TrainingExample demo = pool.get((j + 1 + d) % pool.size());
+            context.append(demo.prompt()).append('\n').append(demo.response()).append('\n');
+        }
+        return context.toString();
     }
 }
