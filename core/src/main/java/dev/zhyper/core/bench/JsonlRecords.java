@@ -3,10 +3,9 @@ package dev.zhyper.core.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.zhyper.core.data.JsonLines;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,14 +26,8 @@ public final class JsonlRecords {
             throw new BenchmarkException(file + ": dataset file not found");
         }
         List<Line> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
+        try {
+            JsonLines.forEach(file, (n, line) -> {
                 JsonNode node;
                 try {
                     node = JSON.readTree(line);
@@ -45,7 +38,7 @@ public final class JsonlRecords {
                     throw new BenchmarkException(file + ":" + n + ": expected a JSON object per line");
                 }
                 out.add(new Line(n, node));
-            }
+            });
         } catch (IOException e) {
             throw new BenchmarkException(file + ": cannot read: " + e.getMessage(), e);
         }

@@ -3,11 +3,8 @@ package dev.zhyper.core.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,20 +19,14 @@ public final class Datasets {
 
     public static List<TrainingExample> readExamples(Path file) {
         List<TrainingExample> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
+        try {
+            JsonLines.forEach(file, (n, line) -> {
                 try {
                     out.add(parseExample(JSON.readTree(line)));
                 } catch (IOException | IllegalArgumentException e) {
                     throw new IllegalArgumentException(file + ":" + n + ": " + e.getMessage(), e);
                 }
-            }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
