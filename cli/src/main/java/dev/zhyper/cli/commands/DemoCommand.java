@@ -101,7 +101,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "40", description = "Optimiser steps of the streaming round.")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "8") int batch;
+    @Option(names = "--batch", defaultValue = "32",
+            description = "Batch size of the streaming round (default ${DEFAULT-VALUE}, as the shipped checkpoint).")
+    int batch;
 
     @Option(names = "--lr", description = "Peak learning rate (default: 1e-2 from scratch, 1e-3 continuing a checkpoint).")
     Double lr;

@@ -65,11 +65,11 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "1,2", split = ",", description = "Seeds (default ${DEFAULT-VALUE}).")
     List<Long> seeds;
 
-    @Option(names = "--steps", defaultValue = "200",
+    @Option(names = "--steps", defaultValue = "1200",
             description = "Optimizer steps per run (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "8", description = "Batch size (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "32", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
@@ -86,7 +86,7 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = "--eval-per-task", defaultValue = "10", paramLabel = "K",
+    @Option(names = "--eval-per-task", defaultValue = "5", paramLabel = "K",
             description = "Test inputs per task (default ${DEFAULT-VALUE}).")
     int evalPerTask;
 
@@ -99,7 +99,7 @@ public final class ExperimentsCommand implements Callable<Integer> {
     List<String> targetNames;
 
     @Option(names = "--quick", description = "Tiny grid for smoke tests: mtl and zhyper-diag (unless --methods), "
-            + "rank 2, seed 1, 20 steps, 2 inputs per task.")
+            + "rank 2, seed 1, 20 steps of batch 8, 2 inputs per task.")
     boolean quick;
 
     @Option(names = "--report-only", description = "Only rebuild the report from the finished runs.")
@@ -116,7 +116,7 @@ public final class ExperimentsCommand implements Callable<Integer> {
                     : methods.stream().map(ExperimentMethod::byName).distinct().toList();
             // keep table order
             ms = ExperimentMethod.ALL.stream().filter(ms::contains).toList();
-            TrainOptions training = TrainOptions.defaults(quick ? 20 : steps).withBatch(batch).withLr(lr)
+            TrainOptions training = TrainOptions.defaults(quick ? 20 : steps).withBatch(quick ? 8 : batch).withLr(lr)
                     .withRegularisation(labelSmoothing, neftune, weightDecay);
             plan = quick
                     ? new ExperimentPlan(model, suite, out, ms, List.of(2), List.of(1L), training, 2, evalBatch,
