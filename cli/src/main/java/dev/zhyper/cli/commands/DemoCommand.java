@@ -472,8 +472,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
+    /**
+     * The answer: the output's first line, stripped. Suite answers never span lines, and the base model, pretrained on
+     * documents of several pairs, goes on with a next pair after its answer instead of ending.
+     */
     private static String clean(String s) {
-        return s.strip();
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
     }
 
     private static String quote(String s) {
