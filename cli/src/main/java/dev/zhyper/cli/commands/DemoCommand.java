@@ -443,8 +443,8 @@ public final class DemoCommand implements Callable<Integer> {
             String lastTask = null;
             for (int i = 0; i < items.size(); i++) {
                 Item it = items.get(i);
-                String b = clean(base.get(i).get().getText());
-                String a = clean(adapted.get(i).get().getText());
+                String b = TaskSuite.answerIn(base.get(i).get().getText());
+                String a = TaskSuite.answerIn(adapted.get(i).get().getText());
                 int g = it.seen() ? 0 : 1;
                 n[g]++;
                 if (b.equals(it.expected())) correct[g][0]++;
@@ -471,16 +471,6 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
-
-    /**
-     * The answer: the output's first line, stripped. Suite answers never span lines, and the base model, pretrained on
-     * documents of several pairs, goes on with a next pair after its answer instead of ending.
-     */
-    private static String clean(String s) {
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl).strip();
-    }
 
     private static String quote(String s) {
         return "'" + s.replace("\n", "\\n") + "'";

@@ -7,6 +7,7 @@ import dev.zhyper.core.generate.Generator;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.generate.TokenListener;
 import dev.zhyper.core.model.DecoderModel;
+import dev.zhyper.core.suite.TaskSuite;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.Prompting;
 import dev.zhyper.core.text.TextTokenizer;
@@ -80,7 +81,8 @@ public final class BaseCeiling {
                 int k = Math.max(0, Math.min(prefixChars, e.response().length() - 1));
                 taskOf.add(task);
                 rest.add(e.response().substring(k));
-                prompts.add(tokenizer.encode(template.render(null, context + e.prompt()) + e.response().substring(0, k), false));
+                String prompt = template.render(null, context + e.prompt()) + e.response().substring(0, k);
+                prompts.add(tokenizer.encode(prompt, false));
                 maxTokens = Math.max(maxTokens, e.response().length() - k + 2);
             }
         }
@@ -95,9 +97,7 @@ public final class BaseCeiling {
             List<GenerationResult> out = generator.generate(batch, TokenListener.NONE);
             for (int j = 0; j < out.size(); j++) {
                 int[] c = counts.computeIfAbsent(taskOf.get(i + j), t -> new int[2]);
-                String text = out.get(j).text();
-                int nl = text.indexOf('\n');
-                c[0] += (nl < 0 ? text : text.substring(0, nl)).equals(rest.get(i + j)) ? 1 : 0;
+                c[0] += TaskSuite.answerIn(out.get(j).text()).equals(rest.get(i + j)) ? 1 : 0;
                 c[1]++;
             }
         }

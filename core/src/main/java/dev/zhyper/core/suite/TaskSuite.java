@@ -196,6 +196,16 @@ public final class TaskSuite {
         return Collections.unmodifiableMap(FAMILIES);
     }
 
+    /**
+     * The answer in a generated text: its first line, stripped. Suite answers never span lines, and a base model
+     * pretrained on documents of several pairs goes on with a next pair after its answer instead of ending.
+     */
+    public static String answerIn(String generated) {
+        String t = generated.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
     public static boolean inAlphabet(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (ALPHABET.indexOf(s.charAt(i)) < 0) {

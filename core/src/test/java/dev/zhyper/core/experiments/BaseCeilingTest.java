@@ -1,6 +1,7 @@
 package dev.zhyper.core.experiments;
 
 import dev.zhyper.core.data.TrainingExample;
+import dev.zhyper.core.suite.TaskSuite;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -25,5 +26,12 @@ class BaseCeilingTest {
     void theAskedItemIsNeverItsOwnDemonstration() {
         String context = BaseCeiling.demonstrations(POOL, 1, 5);
         assertEquals("mirror\nrorrim\nabc\ncba\n", context);
+    }
+
+    @Test
+    void theAnswerIsTheFirstLineOfTheGeneratedText() {
+        assertEquals("cba", TaskSuite.answerIn(" cba \nxyz\nzyx"));
+        assertEquals("cba", TaskSuite.answerIn("cba"));
+        assertEquals("", TaskSuite.answerIn("\n"));
     }
 }
