@@ -23,6 +23,8 @@ public final class Topics {
     public static final String ADAPTERS = "zhyper.adapters";
     /** {@code GenerationEvent}, key = request id. */
     public static final String GENERATIONS = "zhyper.generations";
+    /** {@code FeedbackEvent}, key = request id. */
+    public static final String FEEDBACK = "zhyper.feedback";
 
     /** Prefix of dead-letter topics: {@code zhyper.dlq.<original topic>}. */
     public static final String DLQ_PREFIX = "zhyper.dlq.";
@@ -38,7 +40,7 @@ public final class Topics {
 
     /** All event topics (without DLQs). */
     public static final List<String> ALL = List.of(TRAINING_EXAMPLES, TRAINING_CONTROL, TRAINING_PROGRESS,
-            CHECKPOINTS, CONTEXTS, ADAPTERS, GENERATIONS);
+            CHECKPOINTS, CONTEXTS, ADAPTERS, GENERATIONS, FEEDBACK);
 
     /** The dead-letter topic of {@code topic}. */
     public static String dlq(String topic) {
