@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code zhyper params} reproduces the parameter table of ZHYPER-MATH.md §3 (Mistral-7B-Instruct-v0.2, d_c = 1024). */
+/** {@code zhyper params} reproduces the parameter table of docs/method.md §3 (Mistral-7B-Instruct-v0.2, d_c = 1024). */
 class ParamsCommandTest {
     static final Path MISTRAL = Path.of("../core/src/test/resources/configs/mistral-7b-instruct-v0.2");
 

@@ -3,7 +3,7 @@ package dev.zhyper.core.adapter;
 import java.util.Locale;
 
 /**
- * How the shared matrices A and B are obtained (ZHYPER-MATH.md §1). The context always enters through Z(c).
+ * How the shared matrices A and B are obtained (docs/method.md §1). The context always enters through Z(c).
  * <ul>
  *   <li>{@link #LORA}: A Kaiming-uniform and B zero, both trained.</li>
  *   <li>{@link #VERA}: A and B frozen random; a trainable per-output scaling b (zero at init), so

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * H_φ(c, l, t): the Text-to-LoRA trunk with one small head per module type (ZHYPER-MATH.md §2).
+ * H_φ(c, l, t): the Text-to-LoRA trunk with one small head per module type (docs/method.md §2).
  *
  * <pre>
  * task  = LN(Linear(d_c→64)(c))          layer = LN(E_layer[l])          type = LN(E_type[t])

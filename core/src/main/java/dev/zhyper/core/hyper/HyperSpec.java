@@ -1,7 +1,7 @@
 package dev.zhyper.core.hyper;
 
 /**
- * Widths of the hypernetwork (ZHYPER-MATH.md §2). Defaults: task 64, layer 32, type 32 (d_MLP_in = 128),
+ * Widths of the hypernetwork (docs/method.md §2). Defaults: task 64, layer 32, type 32 (d_MLP_in = 128),
  * hidden 512, 2 residual blocks, d_MLP_out = 512, dropout 0.05.
  */
 public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, int hiddenDim, int residualBlocks,

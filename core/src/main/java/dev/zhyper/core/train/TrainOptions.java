@@ -1,7 +1,7 @@
 package dev.zhyper.core.train;
 
 /**
- * Training hyper-parameters (ZHYPER-MATH.md §4). Defaults follow the paper: lr 2.5e-5 (raise it for tiny
+ * Training hyper-parameters (docs/method.md §4). Defaults follow the paper: lr 2.5e-5 (raise it for tiny
  * models), warm-up 20% then linear decay, grad clip 1.0, weight decay 0.1, batch 8, label smoothing 0.1,
  * NEFTune α = 5.
  *
