@@ -44,15 +44,32 @@ public final class Batcher implements AutoCloseable {
         final GenerationRequest request;
         final Consumer<String> onDelta;
         final CompletableFuture<Outcome> done = new CompletableFuture<>();
+        final long deadlineNanos;
+        volatile boolean cancelled;
         long enqueuedNanos;
 
-        /** @param onDelta receives text deltas as they are decoded (null = not streamed) */
+        /** A job without a deadline. */
         public Job(String requestId, String arm, EngineHandle handle, GenerationRequest request, Consumer<String> onDelta) {
+            this(requestId, arm, handle, request, onDelta, Long.MAX_VALUE);
+        }
+
+        /**
+         * @param onDelta       receives text deltas as they are decoded (null = not streamed)
+         * @param deadlineNanos System.nanoTime() after which the request fails with DEADLINE_EXCEEDED (MAX_VALUE: none)
+         */
+        public Job(String requestId, String arm, EngineHandle handle, GenerationRequest request, Consumer<String> onDelta,
+                   long deadlineNanos) {
             this.requestId = requestId;
             this.arm = arm;
             this.handle = handle;
             this.request = request;
             this.onDelta = onDelta;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        /** Cancels the job: it leaves the queue, or its row the batch, at the next decode step. */
+        public void cancel() {
+            cancelled = true;
         }
 
         public CompletableFuture<Outcome> future() {
