@@ -78,6 +78,31 @@ public class CancellationGuard implements ServerInterceptor {
                 guarded, headers, next);
         guarded.listener = downstream;
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(downstream) {
+            private boolean gotMessage;
+
+            @Override
+            public void onMessage(Q message) {
+                gotMessage = true;
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!gotMessage && !call.getMethodDescriptor().getType().clientSendsOneMessage()) {
+                    super.onHalfClose();
+                    return;
+                }
+                if (!gotMessage) {
+                    // the transport dropped a request it could not parse (grpc-java would say INTERNAL
+                    // "Half-closed without a request"): that is the client's error
+                    guarded.close(Status.INVALID_ARGUMENT.withDescription("the request message could not be parsed: "
+                            + "malformed protobuf, or a string field that is not valid UTF-8"), new Metadata());
+                    guarded.run(guarded::peerGone);
+                    return;
+                }
+                super.onHalfClose();
+            }
+
             @Override
             public void onCancel() {
                 // the transport itself reported a cancellation: same path, never twice downstream

@@ -179,6 +179,7 @@ public class GenerationService {
             default -> throw invalid("an input is required: set prompt or messages");
         }
         if (user.isEmpty()) throw invalid("the prompt is empty");
+        if (user.isBlank()) throw invalid("the prompt is blank (whitespace only)");
         int chars = user.length() + (system == null ? 0 : system.length());
         if (chars > settings.maxPromptChars) {
             throw invalid("prompt too long: " + chars + " characters (prompt + system) > zhyper.generate.max-prompt-chars "
@@ -194,8 +195,16 @@ public class GenerationService {
         if (r.getContextCase() == GenerateRequest.ContextCase.CONTEXT_ID && r.getContextId().isBlank()) {
             throw invalid("context_id is blank");
         }
+        if (r.getStopCount() > settings.maxStopStrings) {
+            throw invalid("too many stop strings: " + r.getStopCount() + " > zhyper.generate.max-stop-strings "
+                    + settings.maxStopStrings);
+        }
         for (String s : r.getStopList()) {
             if (s.isEmpty()) throw invalid("stop strings must not be empty");
+            if (s.length() > settings.maxStopChars) {
+                throw invalid("stop string too long: " + s.length() + " characters > zhyper.generate.max-stop-chars "
+                        + settings.maxStopChars);
+            }
         }
         return new String[] {system, user};
     }
