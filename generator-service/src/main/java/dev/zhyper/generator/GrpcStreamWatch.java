@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * dead stream, and that write tears down the whole HTTP/2 connection (every other call on it fails with
  * RST_STREAM PROTOCOL_ERROR). This route runs before the gRPC route, tags the request with a watch id (a request
  * header the {@link CancellationGuard} reads back from the call's metadata) and fires the watch when the
- * response's stream closes before the response ended. See docs/adr/0013-grpc-cancellation.md.
+ * response's stream closes before the response ended. See docs/adr/0007-grpc-cancellation-on-the-shared-port.md.
  */
 @Singleton
 public class GrpcStreamWatch {
