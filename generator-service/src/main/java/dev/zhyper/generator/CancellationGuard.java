@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link GrpcStreamWatch}), or whose deadline ({@code grpc-timeout}) passed, is finished exactly once — the
  * handler's {@link CallGuard#onCancel} callbacks run (the generator drops the request from its batch) and
  * nothing more is ever written to the stream. An expired call is answered DEADLINE_EXCEEDED while its stream is
- * still open; a reset stream gets no write at all. All writes go through the call's Vert.x event loop, the thread
- * that also sees the reset, so a write either precedes the reset or is dropped.
+ * still open; a reset stream gets no write at all. All writes run on the call's Vert.x event loop, the thread that
+ * also processes the reset and marks the call closed at that moment, so a write either precedes the reset or is
+ * dropped.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -73,7 +74,9 @@ public class CancellationGuard implements ServerInterceptor {
             guarded.onCancel(() -> vertx.cancelTimer(timer));
         }
         GrpcStreamWatch.Watch w = watches.find(headers.get(WATCH));
-        if (w != null) w.onGone(() -> guarded.run(guarded::peerGone));
+        // synchronously, on the event loop that processes the reset: a write queued before it but run after it
+        // must already see the call closed
+        if (w != null) w.onGone(guarded::peerGone);
         ServerCall.Listener<Q> downstream = Contexts.interceptCall(Context.current().withValue(CURRENT, guarded),
                 guarded, headers, next);
         guarded.listener = downstream;
@@ -105,8 +108,8 @@ public class CancellationGuard implements ServerInterceptor {
 
             @Override
             public void onCancel() {
-                // the transport itself reported a cancellation: same path, never twice downstream
-                guarded.run(guarded::peerGone);
+                // the transport itself reported a cancellation: same path (at once), never twice downstream
+                guarded.peerGone();
             }
 
             @Override

@@ -144,6 +144,51 @@ class CancellationOverNetworkTest {
     }
 
     @Test
+    void grpcJavaStreamsCancelledAtRandomMomentsNeverBreakTheConnection() throws Exception {
+        GeneratorGrpc.GeneratorStub async = GeneratorGrpc.newStub(channel);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newScheduledThreadPool(2);
+        List<CompletableFuture<Status>> ordinary = new ArrayList<>();
+        List<CompletableFuture<Status>> cancelled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                ClientCall<GenerateRequest, GenerateChunk> call = channel.newCall(
+                        GeneratorGrpc.getGenerateStreamMethod(), CallOptions.DEFAULT);
+                CompletableFuture<Status> c = new CompletableFuture<>();
+                call.start(new ClientCall.Listener<>() {
+                    @Override public void onMessage(GenerateChunk m) { call.request(1); }
+                    @Override public void onClose(Status status, Metadata trailers) { c.complete(status); }
+                }, new Metadata());
+                call.request(1);
+                call.sendMessage(longRequest("storm-" + i));
+                call.halfClose();
+                timer.schedule(() -> call.cancel("storm", null), rng.nextInt(60), TimeUnit.MILLISECONDS);
+                cancelled.add(c);
+                CompletableFuture<Status> o = new CompletableFuture<>();
+                async.generate(GenerateRequest.newBuilder().setPrompt("abc").setMaxTokens(1 + rng.nextInt(8)).build(),
+                        new io.grpc.stub.StreamObserver<>() {
+                            @Override public void onNext(dev.zhyper.proto.v1.GenerateResponse v) { }
+                            @Override public void onError(Throwable t) { o.complete(Status.fromThrowable(t)); }
+                            @Override public void onCompleted() { o.complete(Status.OK); }
+                        });
+                ordinary.add(o);
+                Thread.sleep(rng.nextInt(15));
+            }
+            for (CompletableFuture<Status> o : ordinary) {
+                Status st = o.get(120, TimeUnit.SECONDS);
+                assertTrue(st.isOk(), "an ordinary call beside cancelled streams failed: " + st);
+            }
+            for (CompletableFuture<Status> c : cancelled) {
+                Status st = c.get(120, TimeUnit.SECONDS);
+                assertTrue(st.isOk() || st.getCode() == Status.Code.CANCELLED, "cancelled stream: " + st);
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+        awaitIdle();
+    }
+
+    @Test
     void anExpiredCallIsDeadlineExceededAndLeavesTheBatch() throws Exception {
         awaitIdle();
         long cancelled0 = batcher.cancelled();
