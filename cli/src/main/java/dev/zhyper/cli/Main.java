@@ -1,6 +1,7 @@
 package dev.zhyper.cli;
 
 import dev.zhyper.cli.commands.BenchCommand;
+import dev.zhyper.cli.commands.BenchServeCommand;
 import dev.zhyper.cli.commands.BenchmarkCommand;
 import dev.zhyper.cli.commands.CeilingCommand;
 import dev.zhyper.cli.commands.ConvertTasksCommand;
@@ -42,7 +43,7 @@ public final class Main {
     /** The subcommands, in the order `zhyper --help` lists them. */
     static final Class<?>[] SUBCOMMANDS = {ParamsCommand.class, LogitsCommand.class, TrainCommand.class,
         GenerateCommand.class, InitModelCommand.class, ExportPeftCommand.class, PretrainCommand.class,
-        SoakCommand.class, BenchCommand.class, BenchmarkCommand.class, CeilingCommand.class, ConvertTasksCommand.class,
+        SoakCommand.class, BenchCommand.class, BenchServeCommand.class, BenchmarkCommand.class, CeilingCommand.class, ConvertTasksCommand.class,
         ExperimentsCommand.class, UpCommand.class, DownCommand.class, DemoCommand.class};
 
     @CommandLine.Option(names = "--debug", scope = ScopeType.INHERIT,

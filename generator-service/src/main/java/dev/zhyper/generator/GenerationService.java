@@ -53,8 +53,24 @@ public class GenerationService {
     @Inject
     MeterRegistry registry;
 
-    /** A request in flight: its future completes with the response (or a StatusRuntimeException). */
-    public record Pending(String requestId, CompletableFuture<GenerateResponse> response) {}
+    /**
+     * A request in flight: its future completes with the response (or a StatusRuntimeException). Cancelling the
+     * future ({@code response().cancel(..)}, or {@link #cancel()}) cancels the request: it leaves the queue, or its
+     * row leaves the batch at the next decode step.
+     */
+    public record Pending(String requestId, CompletableFuture<GenerateResponse> response) {
+        /** Cancels the request (no-op once it completed). */
+        public void cancel() {
+            response.cancel(false);
+        }
+    }
+
+    /** Builds responses and publishes events off the decode thread (a Kafka send may block). */
+    private final java.util.concurrent.Executor responses = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "zhyper-responses");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * Validates and queues a request. Throws StatusRuntimeException for invalid/refused requests (nothing queued).
@@ -62,6 +78,14 @@ public class GenerationService {
      * @param onDelta receives decoded text deltas (null for unary calls)
      */
     public Pending submit(GenerateRequest r, Consumer<String> onDelta) {
+        return submit(r, onDelta, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #submit(GenerateRequest, Consumer)} with a deadline (System.nanoTime(); Long.MAX_VALUE = none): a
+     * request still queued or decoding when it passes fails with DEADLINE_EXCEEDED and stops decoding.
+     */
+    public Pending submit(GenerateRequest r, Consumer<String> onDelta, long deadlineNanos) {
         long arrival = System.nanoTime();
         String requestId = r.getRequestId().isBlank() ? UUID.randomUUID().toString() : r.getRequestId();
         String[] turn = validate(r);
@@ -91,7 +115,7 @@ public class GenerationService {
                         + ") exceed the model's " + positions + " positions");
             }
             GenerationRequest gr = engine.request(system, user, z, sampling, maxTokens, r.getStopList());
-            Batcher.Job job = new Batcher.Job(requestId, arm, handle, gr, onDelta);
+            Batcher.Job job = new Batcher.Job(requestId, arm, handle, gr, onDelta, deadlineNanos);
             CompletableFuture<Batcher.Outcome> f = batcher.submit(job);
             queued = true;
             String context = switch (r.getContextCase()) {
@@ -99,13 +123,17 @@ public class GenerationService {
                 case CONTEXT_ID -> "id:" + r.getContextId();
                 default -> "";
             };
-            CompletableFuture<GenerateResponse> resp = f.thenApply(o -> {
+            CompletableFuture<GenerateResponse> resp = f.thenApplyAsync(o -> {
                 GenerateResponse out = response(requestId, arm, o, modulateMs, arrival);
                 registry.counter("zhyper.generator.requests", "arm", arm, "finish", out.getFinishReason()).increment();
                 registry.timer("zhyper.generator.request.latency", "arm", arm)
                         .record(out.getTimings().getTotalMs(), TimeUnit.MILLISECONDS);
                 events.publish(out, context, user);
                 return out;
+            }, responses);
+            // the caller cancelling the response cancels the request (its row leaves the batch at the next step)
+            resp.whenComplete((o, e) -> {
+                if (resp.isCancelled()) job.cancel();
             });
             return new Pending(requestId, resp);
         } finally {
@@ -151,6 +179,7 @@ public class GenerationService {
             default -> throw invalid("an input is required: set prompt or messages");
         }
         if (user.isEmpty()) throw invalid("the prompt is empty");
+        if (user.isBlank()) throw invalid("the prompt is blank (whitespace only)");
         int chars = user.length() + (system == null ? 0 : system.length());
         if (chars > settings.maxPromptChars) {
             throw invalid("prompt too long: " + chars + " characters (prompt + system) > zhyper.generate.max-prompt-chars "
@@ -166,8 +195,16 @@ public class GenerationService {
         if (r.getContextCase() == GenerateRequest.ContextCase.CONTEXT_ID && r.getContextId().isBlank()) {
             throw invalid("context_id is blank");
         }
+        if (r.getStopCount() > settings.maxStopStrings) {
+            throw invalid("too many stop strings: " + r.getStopCount() + " > zhyper.generate.max-stop-strings "
+                    + settings.maxStopStrings);
+        }
         for (String s : r.getStopList()) {
             if (s.isEmpty()) throw invalid("stop strings must not be empty");
+            if (s.length() > settings.maxStopChars) {
+                throw invalid("stop string too long: " + s.length() + " characters > zhyper.generate.max-stop-chars "
+                        + settings.maxStopChars);
+            }
         }
         return new String[] {system, user};
     }

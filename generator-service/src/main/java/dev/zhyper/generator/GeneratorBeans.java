@@ -45,7 +45,8 @@ public class GeneratorBeans {
     @Produces
     @Singleton
     Batcher batcher(GeneratorSettings s, MeterRegistry registry) {
-        return new Batcher(s.batchMaxSize, s.batchMaxWaitMs, s.maxPending, registry);
+        return new Batcher(s.batchMaxSize, s.batchMaxWaitMs, s.maxPending, s.prefillBudget,
+                Batcher.Admission.parse(s.batchAdmission), registry);
     }
 
     void closeBatcher(@Disposes Batcher batcher) {

@@ -42,6 +42,20 @@ public class GeneratorSettings {
     @ConfigProperty(name = "zhyper.batch.max-wait-ms", defaultValue = "5")
     long batchMaxWaitMs;
 
+    /** continuous | drain (see Batcher). */
+    @ConfigProperty(name = "zhyper.batch.admission", defaultValue = "continuous")
+    String batchAdmission;
+
+    /** Most prompt tokens prefilled per decode step. */
+    @ConfigProperty(name = "zhyper.batch.prefill-budget", defaultValue = "256")
+    int prefillBudget;
+
+    @ConfigProperty(name = "zhyper.generate.max-stop-strings", defaultValue = "8")
+    int maxStopStrings;
+
+    @ConfigProperty(name = "zhyper.generate.max-stop-chars", defaultValue = "64")
+    int maxStopChars;
+
     @ConfigProperty(name = "zhyper.generate.max-tokens-limit", defaultValue = "1024")
     int maxTokensLimit;
 

@@ -17,7 +17,9 @@ import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
-import dev.zhyper.core.model.KvCache;
+import dev.zhyper.core.generate.DecodeSession;
+import dev.zhyper.core.generate.GenerationRequest;
+import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.ProjectionDelta;
 import dev.zhyper.core.model.RandomModels;
@@ -43,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -53,10 +56,10 @@ import java.util.stream.Stream;
  * The variants are interleaved within every repeat so that machine noise hits all of them alike; each is
  * reported as median and min over the repeats, followed by the project's target ratios with PASS/FAIL.
  *
- * <p>Decoding is driven exactly as {@link dev.zhyper.core.generate.Generator} drives it (left-padded batch,
- * KV cache, greedy argmax, one new token per step, no stop tokens), so every row produces exactly
- * {@code --new-tokens} tokens. The first forward call (the prompt) is timed separately as prefill; decode
- * tokens/s counts the {@code new-tokens - 1} single-token steps that follow.
+ * <p>Decoding runs on the same {@link DecodeSession} that {@link dev.zhyper.core.generate.Generator} and the
+ * generator service drive (batched prefill, KV cache, greedy argmax, one new token per step, no stop tokens), so
+ * every row produces exactly {@code --new-tokens} tokens. The prompt's forward call is timed separately as prefill;
+ * decode tokens/s counts the {@code new-tokens - 1} single-token steps that follow.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure decoding speed without an adapter, with Zhyper-diag and one context, and with a",
@@ -321,83 +324,49 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * One greedy decoding of the batch, driven exactly as {@code Generator} drives it: the first step prefills
-     * the left-padded prompts (building the batch adapter first), every later step feeds one token per row through
-     * the KV cache. No stop tokens, so every row yields exactly {@code fresh} tokens. Steps are called from outside
-     * so that several decodings can advance in lockstep; each accumulates only its own time.
+     * One greedy decoding of the batch on a {@link DecodeSession} (the decode loop {@code Generator} and the
+     * generator service drive): the first step prefills the prompts together (building the rows' adapter), every
+     * later step feeds one token per row through the KV cache. No stop tokens and no text decoding, so every row
+     * yields exactly {@code fresh} tokens. Steps are called from outside so that several decodings can advance in
+     * lockstep; each accumulates only its own time.
      */
     static final class Decoding implements AutoCloseable {
-        private final DecoderModel base;
-        private final NDManager m;
-        private final KvCache cache;
-        private final int b;
-        private final int fresh;
-        private final ProjectionDelta delta;
-        private final int[] nextPos;
-        private DecoderInput input;
-        private boolean[][] valid;
-        private int step;
+        private final DecodeSession session;
+        private final List<DecodeSession.Row> rows = new ArrayList<>();
         long prefillNanos;
         long decodeNanos;
         long checksum;
 
-        Decoding(DecoderModel base, ZhyperAdapter adapter, List<ContextModulation> rows, int[][] prompts, int fresh) {
-            long t0 = System.nanoTime();
-            this.base = base;
-            this.b = prompts.length;
-            this.fresh = fresh;
-            this.m = base.manager().newSubManager();
-            this.cache = new KvCache(m, base.config().numLayers());
-            this.delta = adapter == null ? null : adapter.forRows(m, rows);
-            this.input = DecoderInput.leftPadded(prompts, 0);
-            this.valid = input.keyValid();
-            this.nextPos = new int[b];
-            for (int i = 0; i < b; i++) {
-                nextPos[i] = prompts[i].length;
+        Decoding(DecoderModel base, ZhyperAdapter adapter, List<ContextModulation> mods, int[][] prompts, int fresh) {
+            this.session = new DecodeSession(base, adapter, null, Integer.MAX_VALUE);
+            for (int i = 0; i < prompts.length; i++) {
+                rows.add(session.add(new GenerationRequest(prompts[i], adapter == null ? null : mods.get(i),
+                        SamplingParams.greedy(), fresh, Set.of(), List.of()), null));
             }
-            prefillNanos = System.nanoTime() - t0;
         }
 
-        boolean done() { return step >= fresh; }
+        boolean done() { return session.isEmpty(); }
 
-        /** Runs the next forward call (the prefill first) and picks every row's next token. */
+        /** Runs the next step (the prefill first, then one token per row). */
         void step() {
-            long t0 = System.nanoTime();
-            int[] next = new int[b];
-            try (NDManager stepManager = m.newSubManager()) {
-                NDArray logits = base.forward(stepManager, input, cache, delta, DecoderModel.ForwardOptions.LAST);
-                long[] arg = logits.argMax(-1).toLongArray();
-                for (int i = 0; i < b; i++) {
-                    next[i] = (int) arg[i];
-                    checksum = checksum * 31 + arg[i];
+            if (session.isEmpty()) {
+                return;
+            }
+            session.step();
+            prefillNanos = session.prefillNanos();
+            decodeNanos = session.decodeNanos();
+            if (session.isEmpty()) {
+                for (DecodeSession.Row r : rows) {
+                    for (int t : r.result().tokens()) {
+                        checksum = checksum * 31 + t;
+                    }
                 }
             }
-            if (step < fresh - 1) {
-                boolean[][] v = new boolean[b][valid[0].length + 1];
-                int[][] tok = new int[b][1];
-                int[][] pos = new int[b][1];
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(valid[i], 0, v[i], 0, valid[i].length);
-                    v[i][valid[i].length] = true;
-                    tok[i][0] = next[i];
-                    pos[i][0] = nextPos[i]++;
-                }
-                valid = v;
-                input = new DecoderInput(tok, pos, valid);
-            }
-            long dt = System.nanoTime() - t0;
-            if (step == 0) {
-                prefillNanos += dt;
-            } else {
-                decodeNanos += dt;
-            }
-            step++;
         }
 
         @Override
         public void close() {
-            cache.close();
-            m.close();
+            session.close();
         }
     }
 

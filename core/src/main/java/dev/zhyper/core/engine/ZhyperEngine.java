@@ -160,6 +160,14 @@ public final class ZhyperEngine implements AutoCloseable {
         return new GenerationRequest(ids, modulation, sampling, maxTokens, stopTokens, stops);
     }
 
+    /**
+     * A decode session over this engine (continuous batching: add rows at any time, step, close). Stepped by one
+     * thread; at most {@code prefillBudget} prompt tokens are prefilled per step.
+     */
+    public dev.zhyper.core.generate.DecodeSession session(int prefillBudget) {
+        return generator.session(prefillBudget);
+    }
+
     public List<GenerationResult> generate(List<GenerationRequest> requests, TokenListener listener) {
         return generator.generate(requests, listener);
     }

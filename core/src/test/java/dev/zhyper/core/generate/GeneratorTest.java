@@ -33,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GeneratorTest {
-    @TempDir
     static Path tmp;
     static DecoderModel base;
     static TextTokenizer tok;
@@ -42,6 +41,19 @@ class GeneratorTest {
 
     @BeforeAll
     static void setUp() {
+        setUpOnce();
+    }
+
+    /** Loads the shared tiny model once (also for DecodeSessionTest). */
+    static synchronized void setUpOnce() {
+        if (gen != null) {
+            return;
+        }
+        try {
+            tmp = java.nio.file.Files.createTempDirectory("zhyper-generator-test");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         Path dir = RandomModels.writeLlama(tmp.resolve("m"), RandomModels.LlamaShape.tiny(0),
                 "abcdefghijklmnopqrstuvwxyz .", 5);
         base = DecoderModel.load(dir, ModelOptions.cpuFloat32());
@@ -59,9 +71,7 @@ class GeneratorTest {
 
     @AfterAll
     static void tearDown() {
-        adapter.close();
-        tok.close();
-        base.close();
+        // the model is shared with DecodeSessionTest and freed with the test JVM
     }
 
     static ContextModulation ctx(long seed) {
