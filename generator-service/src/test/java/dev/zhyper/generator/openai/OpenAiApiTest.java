@@ -300,7 +300,7 @@ class OpenAiApiTest {
         String key = keyFor("treatment");
         long before = api.abandoned();
         List<String> outcomes = new ArrayList<>();
-        for (int attempt = 0; attempt < 5 && api.abandoned() == before; attempt++) {
+        for (int attempt = 0; attempt < 10 && api.abandoned() == before; attempt++) {
             byte[] body = ("{\"model\": \"model\", \"prompt\": \"ab" + "g".repeat(attempt) + "\", \"max_tokens\": 220, "
                     + "\"temperature\": 0, \"user\": \"" + key + "\"}").getBytes(StandardCharsets.UTF_8);
             try (Socket s = new Socket(v1.getHost(), v1.getPort())) {
@@ -337,7 +337,7 @@ class OpenAiApiTest {
         int cancelled = 0;
         List<String> outcomes = new ArrayList<>();
         // a request that is already complete when the client leaves cannot be cancelled: try a few
-        for (int attempt = 0; attempt < 5 && cancelled == 0; attempt++) {
+        for (int attempt = 0; attempt < 10 && cancelled == 0; attempt++) {
             ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("model")
                     .addUserMessage("abc" + "h".repeat(attempt)).maxCompletionTokens(220L).temperature(0.0).user(key)
                     .putAdditionalBodyProperty("description", JsonValue.from(DESCRIPTIONS.get(attempt % 6))).build();
