@@ -10,6 +10,7 @@ import dev.zhyper.proto.v1.GenerateResponse;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,6 +58,9 @@ public class OpenAiApi {
 
     @Inject
     ServedModels models;
+
+    @Inject
+    MeterRegistry registry;
 
     /** Largest accepted request body (bytes); larger is 413. */
     @ConfigProperty(name = "zhyper.openai.max-body-bytes", defaultValue = "1048576")
@@ -129,6 +134,7 @@ public class OpenAiApi {
         final String requestId = UUID.randomUUID().toString();
         final EventStream stream;
         volatile boolean gone;
+        final AtomicBoolean cancelled = new AtomicBoolean();
         volatile GenerationService.Pending pending;
         OpenAiRequest request;
 
@@ -215,8 +221,11 @@ public class OpenAiApi {
             gone = true;
             stream.drop();
             GenerationService.Pending p = pending;
-            if (p != null && p.response().cancel(false)) {
+            // cancel(false) also answers true when already cancelled: count the first cancellation only
+            if (p != null && !p.response().isDone() && cancelled.compareAndSet(false, true)
+                    && p.response().cancel(false)) {
                 abandoned.incrementAndGet();
+                registry.counter("zhyper.generator.openai.abandoned").increment();
                 LOG.debugf("client went away: request %s cancelled", requestId);
             }
         }

@@ -366,5 +366,6 @@ class OpenAiApiTest {
         ChatCompletion after = client.chat().completions().create(chat(null, key, 4).build());
         assertTrue(after.usage().orElseThrow().completionTokens() <= 4);
         assertFalse(viaGrpc(null, key, 4, true).getRequestId().isEmpty());
+        assertEquals(abandoned0 + 1, api.abandoned(), "one abandoned request, counted once");
     }
 }
