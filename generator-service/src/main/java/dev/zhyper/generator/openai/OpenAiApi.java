@@ -149,7 +149,7 @@ public class OpenAiApi {
         void run() {
             long created = System.currentTimeMillis() / 1000;
             try {
-                request = OpenAiRequest.parse(kind, body(ctx.body().buffer()), models, requestId);
+                request = OpenAiRequest.parse(kind, parseBody(ctx.body().buffer()), models, requestId);
             } catch (OpenAiError e) {
                 fail(e);
                 return;
@@ -242,8 +242,8 @@ public class OpenAiApi {
         }
     }
 
-    /** The request body as JSON; 400 when it is not. */
-    static JsonNode body(Buffer buffer) {
+    /** The request body as JSON; 400 ({@link OpenAiError}) when it is not. */
+    public static JsonNode parseBody(Buffer buffer) {
         if (buffer == null || buffer.length() == 0) {
             throw OpenAiError.invalid("The request body is empty: send a JSON object", null);
         }
