@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  */
 public class TinyModelResource implements QuarkusTestResourceLifecycleManager {
 
-    static final List<String> DESCRIPTIONS = List.of("act as a geography expert", "speak like a pirate",
+    public static final List<String> DESCRIPTIONS = List.of("act as a geography expert", "speak like a pirate",
             "answer in rhymes", "be terse", "be verbose", "speak like someone from Spain");
 
     private Path tmp;

@@ -184,6 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("stack up after %.0f s: kafka %s, embedder :%d, hypernet :%d, generator :%d, trainer :%d%n",
                     secs(t0), stack.bootstrapServers(), stack.port("embedder"), stack.port("hypernet"),
                     stack.port("generator"), stack.port("trainer"));
+            out.printf("playground: %s (while the demo runs)%n", stack.playground());
             out.flush();
 
             // watch progress and checkpoints

@@ -294,6 +294,12 @@ public final class LocalStack {
         return p;
     }
 
+    /** The generator's playground page (base vs adapted answers, z chart), or null when no generator runs. */
+    public String playground() {
+        URI g = endpoints.get("generator");
+        return g == null ? null : g + "/playground/";
+    }
+
     /** The endpoints, one line each. */
     public void printEndpoints(PrintWriter w) {
         w.printf("kafka      %s%n", bootstrap);
@@ -303,6 +309,8 @@ public final class LocalStack {
             w.printf("%-10s %s  (gRPC plaintext 127.0.0.1:%d, health %s/q/health, log %s)%n", s, u, u.getPort(), u,
                     logFile(s));
         }
+        String pg = playground();
+        if (pg != null) w.printf("playground %s  (OpenAI-compatible API %s/v1)%n", pg, endpoints.get("generator"));
         w.flush();
     }
 
