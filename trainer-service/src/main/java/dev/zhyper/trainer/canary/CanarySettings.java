@@ -1,12 +1,13 @@
 package dev.zhyper.trainer.canary;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Locale;
 
-/** {@code zhyper.canary.*} of the trainer (documented in application.properties). */
-@ApplicationScoped
+/** {@code zhyper.canary.*} of the trainer (documented in application.properties). A @Singleton (no client proxy) so
+ * that its fields can be read directly. */
+@Singleton
 public class CanarySettings {
 
     /** Run the canary judge (consume generations + feedback, decide by policy). */
