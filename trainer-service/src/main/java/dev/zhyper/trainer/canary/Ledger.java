@@ -73,8 +73,8 @@ public class Ledger {
     }
 
     /** Publishes a serving decision with the next sequence and applies it; throws when the topic was never read. */
-    public synchronized CheckpointEvent announce(CheckpointEvent.Builder b) {
-        try {
+    public CheckpointEvent announce(CheckpointEvent.Builder b) {
+        try { // outside the lock: the follower's thread takes it to fold the history
             if (!follower.awaitCaughtUp(Duration.ofMillis(settings.startupWaitMs))) {
                 throw new IllegalStateException("zhyper.checkpoints has not been read: the next sequence is unknown");
             }
@@ -82,8 +82,11 @@ public class Ledger {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-        CheckpointEvent e = announcer.announce(b);
-        apply(e);
+        CheckpointEvent e;
+        synchronized (this) {
+            e = announcer.announce(b);
+            apply(e);
+        }
         LOG.infof("announced %s %s (sequence %d): %s", e.getStatus(), e.getCheckpointId(), e.getSequence(),
                 e.getReason());
         return e;
