@@ -197,6 +197,30 @@ class GeneratorCanaryTest {
         assertTrue(Objects.equals(f.id(), generate(ctlKey, "end-" + reqId).getCheckpointId()));
     }
 
+    /** Uses only APIs the generator had before the canary, so it also runs (and fails) on the old code. */
+    @Test
+    void aRejectedOrOlderAnnouncementNeverChangesWhatServes() throws Exception {
+        long seq = System.currentTimeMillis();
+        Ckpt g1 = make("ckpt-order-g1-" + seq, 101);
+        Ckpt r = make("ckpt-order-r-" + seq, 102);
+        Ckpt old;
+        Path c = Path.of(tmp).resolve("ckpt-c");
+        try (Checkpoint cc = Checkpoint.open(c)) {
+            old = new Ckpt(c, cc.id(), cc.fingerprint());
+        }
+        String key = keyFor(CONTROL);
+        announce(g1, CheckpointStatus.PROMOTED, seq + 1, 0, null);
+        await("control arm serves g1", () -> g1.id().equals(generate(key, "o1-" + seq).getCheckpointId()));
+        announce(r, CheckpointStatus.REJECTED, seq + 2, 0, null);
+        announce(old, CheckpointStatus.PROMOTED, seq, 0, null); // older than the last applied
+        String barrier = "barrier-" + seq; // undecodable: dead-lettered after the two events above were handled
+        KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, barrier, "{barrier".getBytes(StandardCharsets.UTF_8));
+        KafkaTestClient.readUntil(bootstrap, Topics.dlq(Topics.CHECKPOINTS), Duration.ofSeconds(90),
+                l -> l.stream().anyMatch(x -> barrier.equals(key(x))));
+        assertEquals(g1.id(), serving.armCheckpoints().get(CONTROL), "neither the REJECTED nor the older one serves");
+        for (int i = 0; i < 5; i++) assertEquals(g1.id(), generate(key, "o2-" + i + seq).getCheckpointId());
+    }
+
     private static String key(ConsumerRecord<byte[], byte[]> r) {
         return r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
     }

@@ -106,6 +106,15 @@ class CanaryJudgeTest {
                 () -> new AssertionError("no such CheckpointEvent"));
     }
 
+    static long sequenceOf(byte[] value) {
+        try {
+            CheckpointEvent e = ProtoJson.decode(value, CheckpointEvent::newBuilder);
+            return e.getSequence();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     static CheckpointEvent decode(ConsumerRecord<byte[], byte[]> r) {
         try {
             return ProtoJson.decode(r.value(), CheckpointEvent::newBuilder);
@@ -207,6 +216,28 @@ class CanaryJudgeTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("zhyper_trainer_canary_mean_reward"))
                 .body(containsString("zhyper_trainer_canary_decisions_total"));
+    }
+
+    @Test
+    void aNewAnnouncerContinuesAfterTheHighestSequenceOnTheTopic() throws Exception {
+        await("ledger read zhyper.checkpoints", ledger::caughtUp);
+        String run = "s" + System.nanoTime();
+        long ahead = Math.max(ledger.state().sequence(), System.currentTimeMillis()) + 60_000; // a clock 1 min ahead
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            announce(p, "ungated-" + run, CheckpointStatus.UNGATED, ahead, 0);
+        }
+        try (dev.zhyper.trainer.EventPublisher events = new dev.zhyper.trainer.EventPublisher(bootstrap)) {
+            Announcer fresh = new Announcer(events);
+            try (dev.zhyper.service.common.CheckpointFollower f = new dev.zhyper.service.common.CheckpointFollower(
+                    bootstrap, "test-announcer-" + run,
+                    history -> history.forEach(r -> fresh.observe(sequenceOf(r.value()))),
+                    r -> fresh.observe(sequenceOf(r.value()))).start()) {
+                assertTrue(f.awaitCaughtUp(Duration.ofSeconds(60)));
+                CheckpointEvent e = fresh.announce(CheckpointEvent.newBuilder().setCheckpointId("ungated2-" + run)
+                        .setUri("file:///nowhere").setSha256(SHA).setStatus(CheckpointStatus.UNGATED));
+                assertEquals(ahead + 1, e.getSequence(), "max(last + 1, now) with last recovered from the topic");
+            }
+        }
     }
 
     Map<String, String> dlqReasons(List<String> keys) {
