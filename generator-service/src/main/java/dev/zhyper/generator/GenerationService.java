@@ -93,8 +93,9 @@ public class GenerationService {
         String user = turn[1];
         SamplingParams sampling = sampling(r);
         String abKey = r.getAbKey().isEmpty() ? requestId : r.getAbKey();
-        String arm = serving.chooser().choose(abKey).name();
-        EngineHandle handle = serving.acquire(arm);
+        Serving.Route route = serving.route(abKey); // arm + its engine, atomically (the canary changes arms)
+        String arm = route.arm();
+        EngineHandle handle = route.handle();
         boolean queued = false;
         try {
             ZhyperEngine engine = handle.engine();

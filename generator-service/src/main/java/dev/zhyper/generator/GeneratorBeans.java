@@ -28,8 +28,9 @@ public class GeneratorBeans {
     Serving serving(GeneratorSettings s) {
         ModelOptions options = new ModelOptions(ModelOptions.parseDevice(s.device), ModelOptions.parseDtype(s.dtype));
         long t0 = System.nanoTime();
-        Serving serving = Serving.open(Path.of(s.modelDir), s.checkpointDir.orElse(null), s.arms.orElse(null), options);
-        if (!serving.hasArm(s.followArm)) {
+        Serving serving = Serving.open(Path.of(s.modelDir), s.checkpointDir.orElse(null), s.arms.orElse(null), options,
+                s.followArm, s.candidateArm);
+        if (!serving.canaryEnabled()) {
             LOG.warnf("zhyper.ab.follow-arm '%s' is not an arm (%s): zhyper.checkpoints events will be ignored",
                     s.followArm, serving.armCheckpoints().keySet());
         }

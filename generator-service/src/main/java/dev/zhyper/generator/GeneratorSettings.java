@@ -14,7 +14,7 @@ public class GeneratorSettings {
     @ConfigProperty(name = "zhyper.model.dir")
     String modelDir;
 
-    /** Checkpoint served at start by the arm "default" (absent = base model only). */
+    /** Checkpoint served at start by the arm "control" when zhyper.checkpoints holds no promotion (absent = base model). */
     @ConfigProperty(name = "zhyper.checkpoint.dir")
     Optional<String> checkpointDir;
 
@@ -28,13 +28,21 @@ public class GeneratorSettings {
     @ConfigProperty(name = "zhyper.hypernet.target", defaultValue = "local")
     String hypernetTarget;
 
-    /** name=dir:weight,name=dir:weight (absent = one arm "default"). */
+    /** name=dir:weight,name=dir:weight (absent = one arm "control"). */
     @ConfigProperty(name = "zhyper.ab.arms")
     Optional<String> arms;
 
-    /** The arm that zhyper.checkpoints events switch. */
-    @ConfigProperty(name = "zhyper.ab.follow-arm", defaultValue = "default")
+    /** The arm that zhyper.checkpoints events switch: the canary's control (serves the promoted checkpoint). */
+    @ConfigProperty(name = "zhyper.ab.follow-arm", defaultValue = "control")
     String followArm;
+
+    /** Name of the arm that serves a CANDIDATE checkpoint (a share of the control arm's traffic). */
+    @ConfigProperty(name = "zhyper.canary.candidate-arm", defaultValue = "candidate")
+    String candidateArm;
+
+    /** How long startup waits for the history of zhyper.checkpoints (the current promoted checkpoint and arms). */
+    @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
+    long checkpointsStartupWaitMs;
 
     @ConfigProperty(name = "zhyper.batch.max-size", defaultValue = "16")
     int batchMaxSize;

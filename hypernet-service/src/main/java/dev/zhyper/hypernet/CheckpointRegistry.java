@@ -44,6 +44,9 @@ public final class CheckpointRegistry implements AutoCloseable {
     /** Access-ordered: iteration starts at the least recently used. */
     private final LinkedHashMap<String, LoadedCheckpoint> loaded = new LinkedHashMap<>(16, 0.75f, true);
     private volatile LoadedCheckpoint current;
+    /** Ids never evicted: the canary's control and candidate. */
+    private volatile java.util.Set<String> pinned = java.util.Set.of();
+    private volatile String candidateId;
     private boolean closed;
 
     public CheckpointRegistry(ModelConfig base, int capacity) {
@@ -88,6 +91,20 @@ public final class CheckpointRegistry implements AutoCloseable {
             throw new IllegalStateException("checkpoint " + c.id() + " is registered but retired");
         }
         return new LoadedCheckpoint.Lease(c);
+    }
+
+    /**
+     * Keeps the canary's checkpoints loaded: {@code candidate} (or null) is never evicted besides the current one
+     * (requests of the generator's candidate arm name it by checkpoint_id).
+     */
+    public synchronized void setCandidate(String candidate) {
+        candidateId = candidate;
+        pinned = candidate == null ? java.util.Set.of() : java.util.Set.of(candidate);
+    }
+
+    /** The canary candidate's id (loaded, pinned), or null. */
+    public String candidateId() {
+        return candidateId;
     }
 
     /** The current checkpoint (may be null); for status only — requests use {@link #acquire}. */
@@ -189,7 +206,7 @@ public final class CheckpointRegistry implements AutoCloseable {
             Iterator<Map.Entry<String, LoadedCheckpoint>> it = loaded.entrySet().iterator();
             while (loaded.size() > capacity && it.hasNext()) {
                 LoadedCheckpoint eldest = it.next().getValue();
-                if (eldest == current) continue;
+                if (eldest == current || pinned.contains(eldest.id())) continue;
                 it.remove();
                 retire.add(eldest);
             }

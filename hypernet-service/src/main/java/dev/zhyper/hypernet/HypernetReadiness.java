@@ -8,8 +8,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * UP once started, with or without a checkpoint (without one, Modulate answers FAILED_PRECONDITION until a
- * CheckpointEvent arrives); reports which checkpoint is loaded (the Kafka connector adds its own check).
+ * UP once started and the history of zhyper.checkpoints is applied, with or without a checkpoint (without one,
+ * Modulate answers FAILED_PRECONDITION until a CheckpointEvent arrives); reports which checkpoint serves (the
+ * current = promoted control) and the canary candidate.
  */
 @Readiness
 @ApplicationScoped
@@ -25,17 +26,19 @@ public class HypernetReadiness implements HealthCheck {
     ModulationService service;
 
     @Inject
-    @io.smallrye.common.annotation.Identifier(CheckpointRebalanceListener.NAME)
-    CheckpointRebalanceListener checkpoints;
+    CheckpointConsumer checkpoints;
 
     @Override
     public HealthCheckResponse call() {
         LoadedCheckpoint c = registry.current();
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("hypernet").up()
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("hypernet").status(checkpoints.caughtUp())
                 .withData("checkpoint_loaded", c != null)
                 .withData("loaded_checkpoints", String.join(",", registry.loadedIds()))
                 .withData("embedder_target", embedder.target())
-                .withData("checkpoint_events_subscribed", checkpoints.assigned())
+                .withData("checkpoint_events_subscribed", checkpoints.caughtUp())
+                .withData("checkpoint_history_applied", checkpoints.caughtUp())
+                .withData("candidate_checkpoint", registry.candidateId() == null ? "none" : registry.candidateId())
+                .withData("sequence", checkpoints.updater() == null ? 0 : checkpoints.updater().state().sequence())
                 .withData("cache_hits", (long) service.cacheHits())
                 .withData("cache_misses", (long) service.cacheMisses());
         if (c != null) {

@@ -79,8 +79,7 @@ class HypernetServiceTest {
     CheckpointRegistry registry;
 
     @Inject
-    @io.smallrye.common.annotation.Identifier(CheckpointRebalanceListener.NAME)
-    CheckpointRebalanceListener checkpointListener;
+    CheckpointConsumer checkpointConsumer;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -206,7 +205,7 @@ class HypernetServiceTest {
 
     @Test
     void checkpointEventsSwitchWithoutRestartAndBadOnesAreRefused() throws Exception {
-        waitFor(checkpointListener::assigned, "subscribed to zhyper.checkpoints");
+        waitFor(checkpointConsumer::caughtUp, "zhyper.checkpoints history applied");
         String d = "speak like someone from Spain";
         Path a = Path.of(checkpointA);
         Path b = Path.of(checkpointB);

@@ -1,11 +1,14 @@
 package dev.zhyper.trainer;
 
+import dev.zhyper.proto.v1.CanaryStatus;
 import dev.zhyper.proto.v1.CheckpointInfo;
+import dev.zhyper.proto.v1.GetCanaryRequest;
 import dev.zhyper.proto.v1.Job;
 import dev.zhyper.proto.v1.JobRef;
 import dev.zhyper.proto.v1.ListCheckpointsRequest;
 import dev.zhyper.proto.v1.ListCheckpointsResponse;
 import dev.zhyper.proto.v1.PromoteRequest;
+import dev.zhyper.proto.v1.RollbackRequest;
 import dev.zhyper.proto.v1.StartJobRequest;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
@@ -25,6 +28,12 @@ public class TrainerGrpcService implements dev.zhyper.proto.v1.Trainer {
 
     @Inject
     TrainingService training;
+
+    @Inject
+    dev.zhyper.trainer.canary.Promotions promotions;
+
+    @Inject
+    dev.zhyper.trainer.canary.CanaryJudge canary;
 
     @Override
     @Blocking
@@ -59,7 +68,20 @@ public class TrainerGrpcService implements dev.zhyper.proto.v1.Trainer {
     @Override
     @Blocking
     public Uni<CheckpointInfo> promoteCheckpoint(PromoteRequest request) {
-        return call(() -> training.promote(request.getCheckpointId()));
+        return call(() -> promotions.promote(request.getCheckpointId(), "manual: Trainer.PromoteCheckpoint"));
+    }
+
+    @Override
+    @Blocking
+    public Uni<CheckpointInfo> rollbackCheckpoint(RollbackRequest request) {
+        return call(() -> promotions.rollback(request.getCheckpointId(), request.getRestoreCheckpointId(),
+                request.getReason().isBlank() ? "manual: Trainer.RollbackCheckpoint" : request.getReason()));
+    }
+
+    @Override
+    @Blocking
+    public Uni<CanaryStatus> getCanary(GetCanaryRequest request) {
+        return call(() -> canary.status());
     }
 
     private static <T> Uni<T> call(Supplier<T> body) {

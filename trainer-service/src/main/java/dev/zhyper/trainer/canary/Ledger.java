@@ -1,0 +1,128 @@
+package dev.zhyper.trainer.canary;
+
+import dev.zhyper.proto.v1.CheckpointEvent;
+import dev.zhyper.service.common.CheckpointFollower;
+import dev.zhyper.service.common.ProtoJson;
+import dev.zhyper.service.common.ServingState;
+import dev.zhyper.trainer.EventPublisher;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The trainer's view of what is served: follows {@code zhyper.checkpoints} from the beginning
+ * ({@link CheckpointFollower}) and folds it into a {@link ServingState} (control, candidate, rejected ids, last
+ * sequence) by the same rules as generator and hypernet; {@link #announce} publishes a serving decision with the
+ * next sequence ({@link Announcer}) and applies it at once. Undecodable records are skipped here (the serving
+ * services dead-letter them).
+ */
+@ApplicationScoped
+@Startup
+public class Ledger {
+
+    private static final Logger LOG = Logger.getLogger(Ledger.class);
+
+    @Inject
+    EventPublisher events;
+
+    @Inject
+    CanarySettings settings;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    private Announcer announcer;
+    private CheckpointFollower follower;
+    private volatile ServingState state = ServingState.EMPTY;
+
+    @PostConstruct
+    void start() {
+        announcer = new Announcer(events);
+        follower = new CheckpointFollower(bootstrap, "zhyper-trainer-ledger-" + UUID.randomUUID(), this::onHistory,
+                this::onLive).start();
+        try {
+            if (!follower.awaitCaughtUp(Duration.ofMillis(settings.startupWaitMs))) {
+                LOG.warnf("zhyper.checkpoints not read within %d ms: announcements wait for it", settings.startupWaitMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (follower != null) follower.close();
+    }
+
+    public ServingState state() {
+        return state;
+    }
+
+    public boolean caughtUp() {
+        return follower != null && follower.caughtUp();
+    }
+
+    /** Publishes a serving decision with the next sequence and applies it; throws when the topic was never read. */
+    public CheckpointEvent announce(CheckpointEvent.Builder b) {
+        try { // outside the lock: the follower's thread takes it to fold the history
+            if (!follower.awaitCaughtUp(Duration.ofMillis(settings.startupWaitMs))) {
+                throw new IllegalStateException("zhyper.checkpoints has not been read: the next sequence is unknown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        CheckpointEvent e;
+        synchronized (this) {
+            e = announcer.announce(b);
+            apply(e);
+        }
+        LOG.infof("announced %s %s (sequence %d): %s", e.getStatus(), e.getCheckpointId(), e.getSequence(),
+                e.getReason());
+        return e;
+    }
+
+    private synchronized void onHistory(List<ConsumerRecord<String, byte[]>> history) {
+        List<ServingState.Announced> events = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : history) {
+            CheckpointEvent e = decode(r);
+            if (e != null) events.add(new ServingState.Announced(r, e));
+        }
+        for (ServingState.Announced a : ServingState.inFoldOrder(events)) apply(a.event());
+        LOG.infof("zhyper.checkpoints history: %d records, serving %s", history.size(), state);
+    }
+
+    private synchronized void onLive(ConsumerRecord<String, byte[]> r) {
+        CheckpointEvent e = decode(r);
+        if (e != null) apply(e);
+    }
+
+    private void apply(CheckpointEvent e) {
+        announcer.observe(e.getSequence());
+        ServingState.Transition t = state.apply(e, false);
+        if (t.kind() == ServingState.Kind.STALE) {
+            LOG.warnf("ignoring %s %s: %s", e.getStatus(), e.getCheckpointId(), t.reason());
+        } else if (t.kind() != ServingState.Kind.INVALID) {
+            state = t.state();
+        }
+    }
+
+    private static CheckpointEvent decode(ConsumerRecord<String, byte[]> r) {
+        try {
+            CheckpointEvent e = ProtoJson.decode(r.value(), CheckpointEvent::newBuilder);
+            return e.getCheckpointId().isBlank() ? null : e;
+        } catch (RuntimeException ex) {
+            return null;
+        }
+    }
+}
