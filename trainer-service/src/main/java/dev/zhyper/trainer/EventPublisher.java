@@ -71,6 +71,9 @@ public class EventPublisher implements AutoCloseable {
      */
     public CheckpointEvent announce(CheckpointEvent.Builder event) {
         if (event.getStatus() == CheckpointStatus.PROMOTED) event.setPromoted(true);
+        if (event.getStatus() == CheckpointStatus.CHECKPOINT_STATUS_UNSPECIFIED && event.getPromoted()) {
+            event.setStatus(CheckpointStatus.PROMOTED);
+        }
         CheckpointEvent ev = event.setSchemaVersion(Topics.SCHEMA_VERSION).setSequence(state.nextSequence()).build();
         send(ev);
         state.announced(ev.getCheckpointId(), statusOf(ev), ev.getSequence());

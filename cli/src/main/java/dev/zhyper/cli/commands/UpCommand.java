@@ -52,6 +52,10 @@ public final class UpCommand implements Callable<Integer> {
             cfg.checkpointDir = checkpoint.toAbsolutePath();
         }
         cfg.kafkaPort = kafkaPort;
+        if (!LocalStack.suiteGate(cfg, root.resolve("data/suite"))) {
+            err.println("data/suite/validation.jsonl not found: the trainer runs WITHOUT an evaluation gate"
+                    + " (its checkpoints are announced UNGATED and never served automatically)");
+        }
         LocalStack.ensureBuilt(root, err);
         LocalStack stack = LocalStack.start(root, cfg, err);
         out.println("zhyper stack is up (home " + cfg.home + ", model " + cfg.modelDir + "):");
