@@ -376,6 +376,17 @@ public class StreamingTrainer {
             pending.removeIf(p -> p.tp().equals(e.getKey()) && p.offset() < next);
             toCommit.computeIfPresent(e.getKey(), (tp, o) -> o <= next ? null : o);
         }
+        // records dead-lettered while the round trained, with no pending example before them: commit them now
+        Map<TopicPartition, OffsetAndMetadata> rest = new HashMap<>();
+        toCommit.forEach((tp, o) -> {
+            if (c.assignment().contains(tp) && pending.stream().noneMatch(p -> p.tp().equals(tp))) {
+                rest.put(tp, new OffsetAndMetadata(o));
+            }
+        });
+        if (!rest.isEmpty()) {
+            c.commitSync(rest);
+            toCommit.keySet().removeAll(rest.keySet());
+        }
         pendingCount = pending.size();
         if (!pending.isEmpty()) firstPendingNanos = System.nanoTime();
         rounds.increment();

@@ -71,8 +71,12 @@ class EvaluationGateTest {
         List<TrainingExample> train = new ArrayList<>(Datasets.readExamples(suite.resolve("train.jsonl")));
         Collections.shuffle(train, new Random(1));
 
-        // a good round: 300 suite examples with their training descriptions
-        List<TrainingExample> good = train.subList(0, 300);
+        // a good round: the gate items' inputs with their right answers (so the round is known to help on the gate
+        // set) and suite training examples, 300 in all, with the tasks' TRAINING descriptions (the gate conditions on
+        // held-out ones)
+        List<TrainingExample> good = new ArrayList<>(SuiteGateResource.gateExamples());
+        good.addAll(train.subList(0, 300 - good.size()));
+        Collections.shuffle(good, new Random(3));
         send(good, desc);
         CheckpointEvent first = await(e -> e.getStatus() == CheckpointStatus.CANDIDATE
                 || e.getStatus() == CheckpointStatus.REJECTED, 600);
@@ -87,12 +91,14 @@ class EvaluationGateTest {
         assertEquals("validation-seen.jsonl", first.getGate().getEvalSet());
         assertEquals(first.getGate().getAccuracy(), first.getMetricsOrDefault("gate_accuracy", -1), 1e-9);
         assertEquals(300, first.getMetricsOrDefault("examples", -1), 1e-9);
+        assertTrue(first.getGate().getAccuracy() >= first.getGate().getServedAccuracy() - margin);
         assertTrue(first.getSequence() > 0);
 
         trainer.promoteCheckpoint(PromoteRequest.newBuilder().setCheckpointId(first.getCheckpointId()).build());
 
-        // a bad round: 900 examples whose responses are shuffled across tasks
-        List<TrainingExample> source = train.subList(300, 1200);
+        // a bad round: 300 examples whose responses are shuffled across tasks (the round's whole training set:
+        // stream.max-examples = 300)
+        List<TrainingExample> source = train.subList(300, 600);
         List<String> responses = new ArrayList<>(source.stream().map(TrainingExample::response).toList());
         Collections.shuffle(responses, new Random(2));
         List<TrainingExample> bad = new ArrayList<>();

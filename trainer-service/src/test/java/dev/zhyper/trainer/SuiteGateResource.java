@@ -33,14 +33,10 @@ public class SuiteGateResource implements QuarkusTestResourceLifecycleManager {
             dir = Files.createTempDirectory("zhyper-gate-test");
             Path suite = REPO.resolve("data/suite");
             Map<String, List<String>> held = Datasets.readDescriptions(suite.resolve("descriptions.heldout.json"));
-            Set<String> seen = new LinkedHashSet<>();
-            Datasets.readExamples(suite.resolve("train.jsonl")).forEach(e -> seen.add(e.task()));
             StringBuilder sb = new StringBuilder();
             Map<String, Integer> k = new HashMap<>();
-            for (TrainingExample e : Datasets.readExamples(suite.resolve("validation.jsonl"))) {
-                if (!seen.contains(e.task())) continue;
+            for (TrainingExample e : gateExamples()) {
                 int i = k.merge(e.task(), 1, Integer::sum) - 1;
-                if (i >= PER_TASK) continue;
                 sb.append(String.format("{\"task\":%s,\"prompt\":%s,\"response\":%s,\"description\":%s}%n", q(e.task()),
                         q(e.prompt()), q(e.response()), q(held.get(e.task()).get(i))));
             }
@@ -52,6 +48,8 @@ public class SuiteGateResource implements QuarkusTestResourceLifecycleManager {
             m.put("zhyper.gate.file", gate.toString());
             m.put("zhyper.gate.max-items", "0");
             m.put("zhyper.gate.margin", "0.08");
+            // the training set of a round = the newest 300 examples (so the shuffled round trains on shuffled ones only)
+            m.put("zhyper.trainer.stream.max-examples", "300");
             m.put("zhyper.gate.candidate-share", "0.25");
             // the shipped checkpoint's adapter (diag r=8 on q_proj,v_proj, MiniLM), refined gently
             m.put("zhyper.trainer.conditioning", "minilm");
@@ -65,6 +63,19 @@ public class SuiteGateResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The gate's items: the first {@value #PER_TASK} validation examples of every seen task. */
+    static List<TrainingExample> gateExamples() {
+        Path suite = REPO.resolve("data/suite");
+        Set<String> seen = new LinkedHashSet<>();
+        Datasets.readExamples(suite.resolve("train.jsonl")).forEach(e -> seen.add(e.task()));
+        Map<String, Integer> k = new HashMap<>();
+        List<TrainingExample> out = new java.util.ArrayList<>();
+        for (TrainingExample e : Datasets.readExamples(suite.resolve("validation.jsonl"))) {
+            if (seen.contains(e.task()) && k.merge(e.task(), 1, Integer::sum) <= PER_TASK) out.add(e);
+        }
+        return out;
     }
 
     private static String q(String s) {

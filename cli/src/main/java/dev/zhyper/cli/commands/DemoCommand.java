@@ -244,11 +244,21 @@ public final class DemoCommand implements Callable<Integer> {
             long tl = System.nanoTime();
             String probe = heldDesc.path(seenTasks.get(0)).get(0).asText();
             String servedId = promote ? ck.getCheckpointId() : ck.getGate().getServedCheckpointId();
-            if (!servedId.isEmpty()) awaitHotLoad(gen, hyp, probe, servedId);
+            if (promote) {
+                awaitHotLoad(gen, hyp, probe, servedId);
+            } else {
+                String now = gen.withDeadlineAfter(60, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
+                        .setDescription(probe).setPrompt("abc").setMaxTokens(1).build()).getCheckpointId();
+                if (!now.equals(servedId)) {
+                    out.printf("WARNING: the generator serves %s, not %s: it does not honour the gate's REJECTED%n",
+                            now, servedId);
+                }
+            }
             ModulateResponse z = hyp.withDeadlineAfter(30, TimeUnit.SECONDS)
                     .modulate(ModulateRequest.newBuilder().setDescription(probe).build());
-            out.printf("hot-loaded by hypernet and generator within %.1f s (z: %s, rank %d, %d sites, %d bytes per description)%n",
-                    secs(tl), z.getMethod(), z.getRank(), z.getSitesCount(), z.getBytes());
+            out.printf("%s %s (z: %s, rank %d, %d sites, %d bytes per description)%n", promote
+                            ? String.format(Locale.ROOT, "hot-loaded by hypernet and generator within %.1f s:", secs(tl))
+                            : "served:", z.getCheckpointId(), z.getMethod(), z.getRank(), z.getSitesCount(), z.getBytes());
             out.flush();
 
             evaluate(gen, test, heldDesc, seenTasks, heldTasks, out);
