@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the embedded stack in the background: a Kafka broker (KRaft) and embedder-, hypernet-,",
                 "generator- and trainer-service (embedded Infinispan) on ports 8081-8084; builds the services'",
-                "quarkus-run.jar first when missing or stale. Logs: <home>/logs/. Stop with `zhyper down`."})
+                "quarkus-run.jar first when missing or stale. Logs: <home>/logs/. Stop with `zhyper down`.",
+                "The trainer continues from --checkpoint and gates every new checkpoint on data/suite/validation.jsonl."})
 public final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,7 +29,8 @@ public final class UpCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--checkpoint", paramLabel = "CKPT",
-            description = "Adapter checkpoint served from the start by hypernet and generator (optional).")
+            description = "Adapter checkpoint served from the start by hypernet and generator, and continued (and"
+                    + " gated against) by the trainer's streaming rounds (optional).")
     Path checkpoint;
 
     @Option(names = "--home", paramLabel = "DIR",
