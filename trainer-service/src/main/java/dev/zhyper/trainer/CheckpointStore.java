@@ -36,6 +36,8 @@ public final class CheckpointStore {
 
     public static final String STREAM_PREFIX = "stream-";
     static final String WORK = ".work";
+    /** Sidecar of a checkpoint written by this trainer: parent, job, training-set size (see {@link Lineage}). */
+    static final String LINEAGE = "lineage.json";
     static final String PROMOTED = "promoted.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -103,6 +105,136 @@ public final class CheckpointStore {
         deleteQuietly(work);
     }
 
+    /**
+     * Removes everything under {@code <root>/.work/} (what rounds or jobs interrupted by a crash left) and stray temp
+     * files of {@link #promote}; returns how many entries were removed. Called once at start, before any training.
+     */
+    public int cleanWork() {
+        int n = 0;
+        try (var s = Files.list(root.resolve(WORK))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                deleteQuietly(p);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + root.resolve(WORK), e);
+        }
+        try (var s = Files.list(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String f = p.getFileName().toString();
+                if (f.startsWith(".") && f.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    deleteQuietly(p);
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+        return n;
+    }
+
+    /**
+     * What this trainer records next to a checkpoint (inside its directory, written before the atomic rename, so it
+     * appears with it): the checkpoint it continued from, the job, and how many examples the training set had.
+     */
+    public record Lineage(String parentCheckpointId, String jobId, int examples) {}
+
+    /** Writes {@code lineage.json} into a work directory. */
+    public void writeLineage(Path work, Lineage l) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("parent_checkpoint_id", l.parentCheckpointId() == null ? "" : l.parentCheckpointId());
+        n.put("job_id", l.jobId() == null ? "" : l.jobId());
+        n.put("examples", l.examples());
+        try {
+            Files.write(work.resolve(LINEAGE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + work.resolve(LINEAGE), e);
+        }
+    }
+
+    /** The lineage of a checkpoint directory (empty fields when it has none, e.g. imported checkpoints). */
+    public Lineage lineage(Path dir) {
+        Path f = dir.resolve(LINEAGE);
+        if (!Files.isRegularFile(f)) return new Lineage("", "", 0);
+        try {
+            JsonNode n = JSON.readTree(f.toFile());
+            return new Lineage(n.path("parent_checkpoint_id").asText(""), n.path("job_id").asText(""),
+                    n.path("examples").asInt(0));
+        } catch (IOException e) {
+            return new Lineage("", "", 0);
+        }
+    }
+
+    /**
+     * One checkpoint directory as listed from its manifest alone (id, step, creation time): no file is hashed.
+     */
+    public record Entry(Path dir, String id, long step, String createdAt, JsonNode manifest) {
+        public String name() {
+            return dir.getFileName().toString();
+        }
+
+        public boolean stream() {
+            return name().startsWith(STREAM_PREFIX);
+        }
+    }
+
+    /**
+     * Every checkpoint directory whose manifest parses, oldest first (by creation time, then name), WITHOUT verifying
+     * the files (cheap: one small JSON per checkpoint). Use {@link #info} or {@link Checkpoint#open} to verify the one
+     * that is used.
+     */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        try (var s = Files.list(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith(".") || !Files.isDirectory(p)) continue;
+                Path mf = p.resolve(Checkpoint.MANIFEST);
+                if (!Files.isRegularFile(mf)) continue;
+                try {
+                    JsonNode m = JSON.readTree(mf.toFile());
+                    String id = m.path("checkpoint_id").asText("");
+                    if (id.isBlank() || !m.path("step").canConvertToLong()) continue;
+                    out.add(new Entry(p, id, m.path("step").asLong(), m.path("created_at").asText(""), m));
+                } catch (IOException e) {
+                    // not a (complete) checkpoint: skip
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + root, e);
+        }
+        out.sort(Comparator.comparing(Entry::createdAt).thenComparing(Entry::name));
+        return out;
+    }
+
+    /** The listed entry with this checkpoint id, if any (manifest only, not verified). */
+    public Optional<Entry> entry(String id) {
+        return entries().stream().filter(e -> e.id().equals(id)).findFirst();
+    }
+
+    /**
+     * Retention: deletes every checkpoint except the newest {@code keepLast} (by creation time; 0 = keep all) and
+     * those in {@code keep} (ids: every promoted checkpoint, the served one, ...). Each is first renamed into
+     * {@code .work/} (so it disappears atomically from the listing) and then deleted. Returns the deleted ids.
+     */
+    public List<String> prune(int keepLast, java.util.Set<String> keep) {
+        if (keepLast <= 0) return List.of();
+        List<Entry> all = entries();
+        List<String> deleted = new ArrayList<>();
+        for (int i = 0; i < all.size() - keepLast; i++) {
+            Entry e = all.get(i);
+            if (keep.contains(e.id())) continue;
+            Path gone = root.resolve(WORK).resolve(".deleted-" + e.name() + "-" + System.nanoTime());
+            try {
+                Files.move(e.dir(), gone, StandardCopyOption.ATOMIC_MOVE);
+                deleteQuietly(gone);
+                deleted.add(e.id());
+            } catch (IOException ex) {
+                // in use elsewhere or already gone: try again after the next round
+            }
+        }
+        return deleted;
+    }
+
     /** All valid checkpoints, newest (highest step, then greatest name) first. */
     public List<Path> list() {
         List<Path> l = new ArrayList<>(CheckpointDirectory.list(root));
@@ -110,12 +242,6 @@ public final class CheckpointStore {
         return l;
     }
 
-    /** The newest streaming checkpoint (by name: {@code stream-<epoch millis>-...}), if any. */
-    public Optional<Path> latestStream() {
-        return CheckpointDirectory.list(root).stream()
-                .filter(p -> p.getFileName().toString().startsWith(STREAM_PREFIX))
-                .max(Comparator.comparing(p -> p.getFileName().toString()));
-    }
 
     /** The description of one checkpoint directory (opens and verifies it). */
     public CheckpointInfo info(Path dir) {

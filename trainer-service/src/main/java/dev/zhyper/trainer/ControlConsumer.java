@@ -16,9 +16,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Consumes {@code zhyper.training.control} (TrainingControlEvent JSON): START queues a job exactly as the gRPC
- * StartJob does (job_id of the event overrides start.job_id), CANCEL cancels as CancelJob does. Anything rejected —
- * undecodable, an invalid START (the reason carries the gRPC status and message), an unknown job, RESUME (not
- * supported yet) — goes to {@code zhyper.dlq.zhyper.training.control}; consumption continues.
+ * StartJob does (job_id of the event overrides start.job_id), CANCEL cancels as CancelJob does, RESUME queues a
+ * FAILED or CANCELLED job again (it continues from its partial checkpoint). Anything rejected — undecodable, an
+ * invalid START (the reason carries the gRPC status and message), an unknown job, a RESUME of a job that is not
+ * FAILED or CANCELLED — goes to {@code zhyper.dlq.zhyper.training.control}; consumption continues.
  */
 @ApplicationScoped
 public class ControlConsumer {
@@ -46,7 +47,10 @@ public class ControlConsumer {
                     if (ev.getJobId().isBlank()) throw new IllegalArgumentException("CANCEL without job_id");
                     LOG.infof("control: CANCEL %s -> %s", ev.getJobId(), training.cancelJob(ev.getJobId()).getState());
                 }
-                case RESUME -> throw new IllegalArgumentException("RESUME is not supported yet: start a new job");
+                case RESUME -> {
+                    if (ev.getJobId().isBlank()) throw new IllegalArgumentException("RESUME without job_id");
+                    LOG.infof("control: RESUME %s -> %s", ev.getJobId(), training.resumeJob(ev.getJobId()).getState());
+                }
                 default -> throw new IllegalArgumentException("unknown or missing action " + ev.getAction());
             }
         } catch (StatusRuntimeException e) {

@@ -3,6 +3,7 @@ package dev.zhyper.trainer;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointInfo;
+import dev.zhyper.proto.v1.CheckpointStatus;
 import dev.zhyper.proto.v1.TrainingProgressEvent;
 import dev.zhyper.service.common.ProtoJson;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes the trainer's events with a plain idempotent producer: {@code CheckpointEvent} on
+ * Publishes the trainer's events with a plain idempotent producer: {@code CheckpointEvent} (only through
+ * {@link #announce}, the one place that numbers announcements) on
  * {@code zhyper.checkpoints} (key = checkpoint id; waits for the broker's acknowledgement, because offsets of the
  * examples a checkpoint covers are committed only after it is announced) and {@code TrainingProgressEvent} on
  * {@code zhyper.training.progress} (key = job id; fire and forget). Thread-safe.
@@ -29,8 +31,10 @@ public class EventPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class);
 
     private final KafkaProducer<String, byte[]> producer;
+    private final TrainerState state;
 
-    public EventPublisher(String bootstrap) {
+    public EventPublisher(String bootstrap, TrainerState state) {
+        this.state = state;
         Map<String, Object> cfg = new HashMap<>();
         cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cfg.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -42,6 +46,11 @@ public class EventPublisher implements AutoCloseable {
 
     /** The CheckpointEvent announcing {@code info} (written by {@code jobId}; promoted or not). */
     public static CheckpointEvent checkpointEvent(CheckpointInfo info, String jobId, boolean promoted) {
+        return eventFor(info, jobId).setPromoted(promoted).build();
+    }
+
+    /** A CheckpointEvent builder describing {@code info} (id, uri, sha256, step, metrics, job id); no status yet. */
+    public static CheckpointEvent.Builder eventFor(CheckpointInfo info, String jobId) {
         return CheckpointEvent.newBuilder()
                 .setSchemaVersion(Topics.SCHEMA_VERSION)
                 .setCheckpointId(info.getCheckpointId())
@@ -49,18 +58,48 @@ public class EventPublisher implements AutoCloseable {
                 .setSha256(info.getSha256())
                 .setStep(info.getStep())
                 .putAllMetrics(info.getMetricsMap())
-                .setPromoted(promoted)
-                .setJobId(jobId == null ? "" : jobId)
-                .build();
+                .setJobId(jobId == null ? "" : jobId);
+    }
+
+    /**
+     * THE way to announce a checkpoint (every status: UNGATED, CANDIDATE, REJECTED, PROMOTED, ROLLED_BACK): sets
+     * schema_version and the next {@code sequence} (monotonic across restarts, see {@link TrainerState#nextSequence}),
+     * sets {@code promoted} when the status is PROMOTED, sends it and waits for the broker's acknowledgement, then
+     * records the status in the trainer state. Returns the event as sent.
+     *
+     * @throws IllegalStateException when the broker does not acknowledge it (nothing is recorded then)
+     */
+    public CheckpointEvent announce(CheckpointEvent.Builder event) {
+        if (event.getStatus() == CheckpointStatus.PROMOTED) event.setPromoted(true);
+        if (event.getStatus() == CheckpointStatus.CHECKPOINT_STATUS_UNSPECIFIED && event.getPromoted()) {
+            event.setStatus(CheckpointStatus.PROMOTED);
+        }
+        CheckpointEvent ev = event.setSchemaVersion(Topics.SCHEMA_VERSION).setSequence(state.nextSequence()).build();
+        send(ev);
+        state.announced(ev.getCheckpointId(), statusOf(ev), ev.getSequence());
+        return ev;
+    }
+
+    /** The status an event means (UNSPECIFIED of older producers: promoted -> PROMOTED, else UNGATED). */
+    static CheckpointStatus statusOf(CheckpointEvent ev) {
+        if (ev.getStatus() != CheckpointStatus.CHECKPOINT_STATUS_UNSPECIFIED
+                && ev.getStatus() != CheckpointStatus.UNRECOGNIZED) return ev.getStatus();
+        return ev.getPromoted() ? CheckpointStatus.PROMOTED : CheckpointStatus.UNGATED;
+    }
+
+    /** Announces a ready event through {@link #announce} (which assigns its sequence). */
+    public void publishCheckpoint(CheckpointEvent event) {
+        announce(event.toBuilder());
     }
 
     /** Sends the event and waits (30 s at most) for the acknowledgement; throws if it does not come. */
-    public void publishCheckpoint(CheckpointEvent event) {
+    private void send(CheckpointEvent event) {
         try {
             producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, event.getCheckpointId(), ProtoJson.encode(event)))
                     .get(30, TimeUnit.SECONDS);
-            LOG.infof("published checkpoint %s (step %d, promoted %s) at %s", event.getCheckpointId(),
-                    event.getStep(), event.getPromoted(), event.getUri());
+            LOG.infof("announced checkpoint %s: %s (sequence %d, step %d%s) at %s", event.getCheckpointId(),
+                    statusOf(event), event.getSequence(), event.getStep(),
+                    event.hasGate() ? ", gate: " + event.getGate().getReason() : "", event.getUri());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing checkpoint " + event.getCheckpointId(), e);

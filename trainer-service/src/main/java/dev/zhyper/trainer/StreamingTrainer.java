@@ -71,6 +71,9 @@ public class StreamingTrainer {
     DeadLetterPublisher deadLetters;
 
     @Inject
+    ExampleCheck check;
+
+    @Inject
     MeterRegistry registry;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -84,6 +87,10 @@ public class StreamingTrainer {
     // consumer-thread state
     private final List<Pending> pending = new ArrayList<>();
     private final Map<TopicPartition, Long> toCommit = new HashMap<>();
+    /** Partitions being re-read from the beginning up to (excluding) their committed offset, to rebuild the log. */
+    private final Map<TopicPartition, Long> replayUntil = new HashMap<>();
+    /** Partitions whose committed records this process has already put back into the example log. */
+    private final java.util.Set<TopicPartition> replayed = new java.util.HashSet<>();
     private long firstPendingNanos;
     private long retryAfterNanos;
     private Future<CheckpointInfo> inFlight;
@@ -94,6 +101,7 @@ public class StreamingTrainer {
     Counter deadLettered;
     Counter rounds;
     Counter roundsFailed;
+    Counter replayedExamples;
 
     private record Pending(TopicPartition tp, long offset) {}
 
@@ -103,6 +111,9 @@ public class StreamingTrainer {
         deadLettered = Counter.builder("zhyper.trainer.examples.dead.lettered")
                 .description("records of zhyper.training.examples sent to the DLQ").register(registry);
         rounds = Counter.builder("zhyper.trainer.stream.rounds").description("streaming rounds completed")
+                .register(registry);
+        replayedExamples = Counter.builder("zhyper.trainer.examples.replayed")
+                .description("committed examples re-read from zhyper.training.examples at start to rebuild the log")
                 .register(registry);
         roundsFailed = Counter.builder("zhyper.trainer.stream.rounds.failed")
                 .description("streaming rounds that failed (retried)").register(registry);
@@ -161,12 +172,20 @@ public class StreamingTrainer {
                     @Override
                     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                         if (inFlight != null) c.pause(partitions);
+                        replayFromTheBeginning(c, partitions);
                     }
                 });
                 while (running) {
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        handle(c, r);
+                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        Long until = replayUntil.get(tp);
+                        if (until != null && r.offset() < until) {
+                            replay(r);
+                        } else {
+                            handle(c, r);
+                        }
                     }
+                    replayDone(c);
                     finishRound(c);
                     startRound(c);
                 }
@@ -202,7 +221,73 @@ public class StreamingTrainer {
         }
         pending.clear();
         toCommit.clear();
+        replayUntil.clear();
         pendingCount = 0;
+    }
+
+    /**
+     * The example log is rebuilt from the topic itself: a partition assigned for the first time in this process is
+     * read from its beginning; records below the committed offset (already covered by an announced checkpoint) go
+     * back into the log only — they are not pending, not dead-lettered again, not committed again — so examples and
+     * task descriptions from earlier runs are part of every later round. Rounds wait until the replay is done.
+     */
+    private void replayFromTheBeginning(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+        List<TopicPartition> fresh = partitions.stream().filter(tp -> !replayed.contains(tp)).toList();
+        if (fresh.isEmpty()) return;
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new java.util.HashSet<>(fresh));
+        List<TopicPartition> seek = new ArrayList<>();
+        for (TopicPartition tp : fresh) {
+            OffsetAndMetadata o = committed.get(tp);
+            replayed.add(tp);
+            if (o != null && o.offset() > 0) {
+                replayUntil.put(tp, o.offset());
+                seek.add(tp);
+            }
+        }
+        if (!seek.isEmpty()) {
+            c.seekToBeginning(seek);
+            LOG.infof("rebuilding the example log: re-reading %s up to the committed offsets %s", seek, replayUntil);
+        }
+    }
+
+    private void replay(ConsumerRecord<String, byte[]> r) {
+        try {
+            TrainingExampleEvent ev = ProtoJson.decode(r.value(), TrainingExampleEvent::newBuilder);
+            TrainingExample e = validate(ev);
+            exampleLog.add(r.partition(), r.offset(), e, descriptionsOf(ev));
+            replayedExamples.increment();
+        } catch (RuntimeException e) {
+            // dead-lettered when it was first consumed
+        }
+    }
+
+    private void replayDone(KafkaConsumer<String, byte[]> c) {
+        if (replayUntil.isEmpty()) return;
+        var it = replayUntil.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!c.assignment().contains(e.getKey()) || c.position(e.getKey()) >= e.getValue()) {
+                it.remove();
+                LOG.infof("example log rebuilt from %s: %d examples", e.getKey(), exampleLog.size());
+            }
+        }
+    }
+
+    /** Checks a decoded example (everything intake checks); returns it or throws with the reason. */
+    private TrainingExample validate(TrainingExampleEvent ev) {
+        List<String> descs = descriptionsOf(ev);
+        if (descs.isEmpty() && !exampleLog.knowsTask(ev.getTask())) {
+            throw new IllegalArgumentException("task '" + ev.getTask() + "' has no descriptions yet: send"
+                    + " descriptions[] (or context) with its examples");
+        }
+        TrainingExample e = new TrainingExample(ev.getTask(), ev.getPrompt(), ev.getResponse());
+        if (e.prompt().isBlank() || e.response().isBlank()) {
+            throw new IllegalArgumentException("example of task '" + ev.getTask() + "' has a blank prompt or response");
+        }
+        check.problem(e.task(), e.prompt(), e.response()).ifPresent(p -> {
+            throw new IllegalArgumentException(p);
+        });
+        return e;
     }
 
     private void forget(Collection<TopicPartition> revoked) {
@@ -215,16 +300,8 @@ public class StreamingTrainer {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         try {
             TrainingExampleEvent ev = ProtoJson.decode(r.value(), TrainingExampleEvent::newBuilder);
-            List<String> descs = descriptionsOf(ev);
-            if (descs.isEmpty() && !exampleLog.knowsTask(ev.getTask())) {
-                throw new IllegalArgumentException("task '" + ev.getTask() + "' has no descriptions yet: send"
-                        + " descriptions[] (or context) with its examples");
-            }
-            TrainingExample e = new TrainingExample(ev.getTask(), ev.getPrompt(), ev.getResponse());
-            if (e.prompt().isBlank() || e.response().isBlank()) {
-                throw new IllegalArgumentException("example of task '" + ev.getTask() + "' has a blank prompt or response");
-            }
-            exampleLog.add(r.partition(), r.offset(), e, descs);
+            TrainingExample e = validate(ev);
+            exampleLog.add(r.partition(), r.offset(), e, descriptionsOf(ev));
             if (pending.isEmpty()) firstPendingNanos = System.nanoTime();
             pending.add(new Pending(tp, r.offset()));
             pendingCount = pending.size();
@@ -258,7 +335,7 @@ public class StreamingTrainer {
     }
 
     private void startRound(KafkaConsumer<String, byte[]> c) {
-        if (inFlight != null || pending.isEmpty() || System.nanoTime() < retryAfterNanos) return;
+        if (inFlight != null || pending.isEmpty() || !replayUntil.isEmpty() || System.nanoTime() < retryAfterNanos) return;
         boolean enough = pending.size() >= settings.streamMinExamples();
         boolean waited = (System.nanoTime() - firstPendingNanos) / 1_000_000 >= settings.streamMaxWaitMs();
         if (!enough && !waited) return;
@@ -292,11 +369,23 @@ public class StreamingTrainer {
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(inFlightOffsets);
         offsets.keySet().retainAll(c.assignment());
+        FaultPoints.reach("before-commit");
         if (!offsets.isEmpty()) c.commitSync(offsets);
         for (var e : offsets.entrySet()) {
             long next = e.getValue().offset();
             pending.removeIf(p -> p.tp().equals(e.getKey()) && p.offset() < next);
             toCommit.computeIfPresent(e.getKey(), (tp, o) -> o <= next ? null : o);
+        }
+        // records dead-lettered while the round trained, with no pending example before them: commit them now
+        Map<TopicPartition, OffsetAndMetadata> rest = new HashMap<>();
+        toCommit.forEach((tp, o) -> {
+            if (c.assignment().contains(tp) && pending.stream().noneMatch(p -> p.tp().equals(tp))) {
+                rest.put(tp, new OffsetAndMetadata(o));
+            }
+        });
+        if (!rest.isEmpty()) {
+            c.commitSync(rest);
+            toCommit.keySet().removeAll(rest.keySet());
         }
         pendingCount = pending.size();
         if (!pending.isEmpty()) firstPendingNanos = System.nanoTime();

@@ -25,8 +25,15 @@ public class TrainerBeans {
     /** CheckpointEvents and TrainingProgressEvents. */
     @Produces
     @Singleton
-    EventPublisher events(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        return new EventPublisher(bootstrap);
+    EventPublisher events(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, TrainerState state) {
+        return new EventPublisher(bootstrap, state);
+    }
+
+    /** The trainer's durable bookkeeping in {@code <zhyper.checkpoints.root>/trainer-state.json}. */
+    @Produces
+    @Singleton
+    TrainerState state(TrainerSettings settings) {
+        return TrainerState.open(settings.checkpointsRoot());
     }
 
     void closeEvents(@Disposes EventPublisher events) {

@@ -83,6 +83,18 @@ public class TrainerSettings {
     @ConfigProperty(name = "zhyper.trainer.stream.group-id", defaultValue = "zhyper-trainer")
     String streamGroupId;
 
+    @ConfigProperty(name = "zhyper.trainer.stream.warmup-steps", defaultValue = "10")
+    int streamWarmupSteps;
+
+    @ConfigProperty(name = "zhyper.trainer.initial-checkpoint")
+    java.util.Optional<String> initialCheckpoint;
+
+    @ConfigProperty(name = "zhyper.trainer.retention.keep-last", defaultValue = "10")
+    int retentionKeepLast;
+
+    @ConfigProperty(name = "zhyper.trainer.job-checkpoint-every", defaultValue = "100")
+    int jobCheckpointEvery;
+
     @ConfigProperty(name = "zhyper.device", defaultValue = "cpu")
     String device;
 
@@ -114,6 +126,14 @@ public class TrainerSettings {
     public String streamGroupId() { return streamGroupId; }
     public int streamMaxExamples() { return Math.max(1, streamMaxExamples); }
     public long streamRetryBackoffMs() { return Math.max(0, streamRetryBackoffMs); }
+    public int streamWarmupSteps() { return Math.max(0, streamWarmupSteps); }
+    public int retentionKeepLast() { return Math.max(0, retentionKeepLast); }
+    public int jobCheckpointEvery() { return Math.max(0, jobCheckpointEvery); }
+
+    /** The checkpoint a trainer without one of its own (and nothing promoted) continues from, if configured. */
+    public java.util.Optional<Path> initialCheckpoint() {
+        return initialCheckpoint.filter(s -> !s.isBlank()).map(s -> Path.of(s).toAbsolutePath().normalize());
+    }
 
     /** The conditioning encoder ("minilm" or "one-hot"). */
     public TrainingRun.Conditioning conditioning() {
@@ -151,5 +171,11 @@ public class TrainerSettings {
         if (batch <= 0 || lr <= 0 || steps <= 0 || maxLength < 4) {
             throw new IllegalArgumentException("zhyper.trainer.batch, .lr, .steps must be positive and .max-length >= 4");
         }
+        initialCheckpoint().ifPresent(p -> {
+            if (!java.nio.file.Files.isRegularFile(p.resolve("manifest.json"))) {
+                throw new IllegalArgumentException("zhyper.trainer.initial-checkpoint " + p
+                        + " is not a checkpoint directory (no manifest.json)");
+            }
+        });
     }
 }

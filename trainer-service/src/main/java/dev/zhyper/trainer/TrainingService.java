@@ -6,11 +6,17 @@ import dev.zhyper.core.data.Datasets;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.core.embed.MiniLmEmbedder;
 import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.core.train.IncompatibleCheckpointException;
+import dev.zhyper.core.train.LearningRate;
+import dev.zhyper.core.train.WarmupConstant;
 import dev.zhyper.core.train.TrainOptions;
 import dev.zhyper.core.train.Trainer;
 import dev.zhyper.core.train.TrainingRun;
 import dev.zhyper.proto.Topics;
+import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointInfo;
+import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.proto.v1.GateResult;
 import dev.zhyper.proto.v1.Job;
 import dev.zhyper.proto.v1.StartJobRequest;
 import dev.zhyper.proto.v1.TrainingProgressEvent;
@@ -71,12 +77,20 @@ public class TrainingService {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    TrainerState state;
+
+    @Inject
+    EvaluationGate gate;
+
     CheckpointStore store;
+    JobStore jobStore;
     private ExecutorService executor;
     private final Map<String, JobState> jobs = new ConcurrentHashMap<>();
     private volatile String runningJob;
     Counter steps;
     Counter checkpointsWritten;
+    Counter rejected;
 
     /** Thrown by the progress callback of a cancelled job. */
     static final class CancelledException extends RuntimeException {
@@ -88,7 +102,9 @@ public class TrainingService {
     @PostConstruct
     void init() {
         settings.validate();
+        gate.validate();
         store = new CheckpointStore(settings.checkpointsRoot());
+        jobStore = new JobStore(store.root());
         executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "zhyper-trainer-train");
             t.setDaemon(true);
@@ -98,11 +114,50 @@ public class TrainingService {
                 .register(registry);
         checkpointsWritten = Counter.builder("zhyper.trainer.checkpoints.written")
                 .description("checkpoints written and announced").register(registry);
+        rejected = Counter.builder("zhyper.trainer.checkpoints.rejected")
+                .description("checkpoints the evaluation gate rejected (announced REJECTED, never served)")
+                .register(registry);
         Gauge.builder("zhyper.trainer.jobs.queued", jobs,
                 js -> js.values().stream().filter(j -> j.state == Job.State.QUEUED).count())
                 .description("jobs waiting for the training thread").register(registry);
         Gauge.builder("zhyper.trainer.jobs.running", this, s -> s.runningJob == null ? 0 : 1)
                 .description("1 while a job or a streaming round trains").register(registry);
+        // first task of the training thread: everything after it sees a clean root and every checkpoint announced
+        executor.submit(() -> {
+            try {
+                recover();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "recovery at start failed");
+            }
+        });
+        loadJobs();
+    }
+
+    /**
+     * Jobs of earlier runs: finished ones are shown as they ended; QUEUED ones are queued again; a job that was
+     * RUNNING when the process died becomes FAILED ("interrupted"), to be continued with RESUME.
+     */
+    private void loadJobs() {
+        List<String> problems = new ArrayList<>();
+        for (JobStore.Stored st : jobStore.load(problems)) {
+            Job job = st.job();
+            JobState j = new JobState(job.getJobId(), job.getTotalSteps(), st.request());
+            j.step = job.getStep();
+            j.loss = job.getLoss();
+            j.checkpointId = job.getCheckpointId();
+            j.error = job.getError();
+            jobs.put(j.id, j);
+            switch (job.getState()) {
+                case QUEUED -> enqueue(j, "re-queued after a restart");
+                case RUNNING -> {
+                    j.error = "interrupted by a trainer restart at step " + j.step + "; RESUME continues it";
+                    j.finish(Job.State.FAILED);
+                }
+                default -> j.finish(job.getState());
+            }
+        }
+        problems.forEach(p -> LOG.warnf("job file skipped: %s", p));
+        if (!jobs.isEmpty()) LOG.infof("%d job(s) of earlier runs loaded", jobs.size());
     }
 
     @PreDestroy
@@ -128,7 +183,7 @@ public class TrainingService {
     // ------------------------------------------------------------------------------------------------------ jobs
 
     /** State of one job (fields written by the training thread, read by gRPC threads). */
-    static final class JobState {
+    final class JobState {
         final String id;
         volatile Job.State state = Job.State.QUEUED;
         volatile long step;
@@ -137,11 +192,13 @@ public class TrainingService {
         volatile String checkpointId = "";
         volatile String error = "";
         volatile boolean cancelRequested;
-        final CountDownLatch done = new CountDownLatch(1);
+        volatile CountDownLatch done = new CountDownLatch(1);
+        final StartJobRequest request;
 
-        JobState(String id, long total) {
+        JobState(String id, long total, StartJobRequest request) {
             this.id = id;
             this.total = total;
+            this.request = request;
         }
 
         Job toProto() {
@@ -151,7 +208,16 @@ public class TrainingService {
 
         void finish(Job.State s) {
             state = s;
+            save(this);
             done.countDown();
+        }
+    }
+
+    private void save(JobState j) {
+        try {
+            jobStore.save(j.request, j.toProto());
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot save job %s: %s", j.id, e.getMessage());
         }
     }
 
@@ -175,14 +241,55 @@ public class TrainingService {
                     + jobs.get(id).state + ")").asRuntimeException();
         }
         Plan plan = plan(req);
-        JobState j = new JobState(id, plan.options().steps());
+        JobState j = new JobState(id, plan.options().steps(), req.toBuilder().setJobId(id).build());
         if (jobs.putIfAbsent(id, j) != null) {
             throw Status.ALREADY_EXISTS.withDescription("job " + id + " already exists").asRuntimeException();
         }
+        CheckpointStore.deleteQuietly(jobStore.partial(id)); // a leftover of a job whose file was lost
+        save(j);
         LOG.infof("job %s queued: %s r=%d, %d steps, batch %d, lr %g, %d examples of %d tasks", id,
                 plan.spec().method().id(), plan.spec().rank(), plan.options().steps(), plan.options().batchSize(),
                 plan.options().lr(), plan.examples().size(), plan.descriptions().size());
         executor.submit(() -> runJob(j, plan));
+        return j.toProto();
+    }
+
+    /** Plans (from its stored request) and queues a job on the training thread; a plan that fails fails the job. */
+    private void enqueue(JobState j, String why) {
+        Plan plan;
+        try {
+            plan = plan(j.request);
+        } catch (RuntimeException e) {
+            j.error = "cannot " + why + ": " + (e instanceof io.grpc.StatusRuntimeException s
+                    ? s.getStatus().getDescription() : e.getMessage());
+            j.finish(Job.State.FAILED);
+            return;
+        }
+        synchronized (j) {
+            j.cancelRequested = false;
+            j.state = Job.State.QUEUED;
+            if (j.done.getCount() == 0) j.done = new CountDownLatch(1);
+        }
+        save(j);
+        LOG.infof("job %s %s", j.id, why);
+        executor.submit(() -> runJob(j, plan));
+    }
+
+    /**
+     * RESUME (zhyper.training.control): a FAILED or CANCELLED job is queued again and continues from its last
+     * partial checkpoint ({@code zhyper.trainer.job-checkpoint-every}), with the same request. NOT_FOUND for an unknown
+     * job, FAILED_PRECONDITION for one that is queued, running or succeeded.
+     */
+    public Job resumeJob(String id) {
+        JobState j = job(id);
+        synchronized (j) {
+            if (j.state != Job.State.FAILED && j.state != Job.State.CANCELLED) {
+                throw Status.FAILED_PRECONDITION.withDescription("job " + id + " is " + j.state
+                        + "; only FAILED or CANCELLED jobs can be resumed").asRuntimeException();
+            }
+            j.error = "";
+        }
+        enqueue(j, "resumed");
         return j.toProto();
     }
 
@@ -297,14 +404,17 @@ public class TrainingService {
             if (j.cancelRequested || j.state != Job.State.QUEUED) return;
             j.state = Job.State.RUNNING;
         }
+        save(j);
         runningJob = j.id;
         try {
-            CheckpointInfo info = train(j.id, j.id + "-step" + plan.options().steps(), plan.spec(), plan.options(),
-                    plan.conditioning(), plan.examples(), plan.descriptions(), Optional.empty(),
+            Path partial = jobStore.partial(j.id);
+            CheckpointInfo info = train(j.id, j.id + "-step" + plan.options().steps(), partial, plan.spec(),
+                    plan.options(), null, plan.conditioning(), plan.examples(), plan.descriptions(), "",
                     () -> j.cancelRequested, r -> {
                         j.step = r.step() + 1;
                         j.loss = r.loss();
-                    });
+                        if (j.step % settings.progressEvery() == 0) save(j);
+                    }, false);
             j.checkpointId = info.getCheckpointId();
             j.finish(Job.State.SUCCEEDED);
             LOG.infof("job %s succeeded: checkpoint %s", j.id, info.getCheckpointId());
@@ -323,9 +433,10 @@ public class TrainingService {
     // ----------------------------------------------------------------------------------------------- streaming
 
     /**
-     * Queues a streaming round: {@code steps-per-round} more steps on the snapshot, continuing from the newest
-     * streaming checkpoint when it is compatible (same adapter spec and conditioning; for one-hot, the same task set),
-     * else from scratch. The future completes after the checkpoint is written AND announced.
+     * Queues a streaming round: {@code steps-per-round} more steps on the snapshot, continuing from {@link #parent}
+     * (the newest compatible streaming checkpoint that was not rejected, else the served one, else
+     * {@code zhyper.trainer.initial-checkpoint}, else scratch). The future completes after the checkpoint is written,
+     * gated AND announced.
      */
     public Future<CheckpointInfo> submitRound(ExampleLog.Snapshot data) {
         return executor.submit(() -> {
@@ -342,74 +453,123 @@ public class TrainingService {
         AdapterSpec spec = settings.spec(null, 0, null, null);
         TrainingRun.Conditioning cond = settings.conditioning();
         List<String> labels = new ArrayList<>(new TreeSet<>(data.descriptions().keySet()));
-        Optional<Path> from = store.latestStream().filter(p -> compatible(p, cond, labels));
-        long done = from.map(TrainingService::stepOf).orElse(0L);
+        Optional<Parent> from = parent(cond, labels);
         int per = settings.streamStepsPerRound();
         try {
-            return streamRound(spec, cond, data, from, done, per);
-        } catch (IllegalArgumentException e) {
-            if (from.isPresent() && String.valueOf(e.getMessage()).contains("another adapter spec")) {
-                LOG.warnf("streaming checkpoint %s has another adapter spec: training from scratch", from.get());
-                return streamRound(spec, cond, data, Optional.empty(), 0, per);
-            }
-            throw e;
+            return streamRound(spec, cond, data, from, per);
+        } catch (IncompatibleCheckpointException e) {
+            if (from.isEmpty()) throw e;
+            LOG.warnf("%s has another adapter spec than zhyper.trainer.*: training from scratch (%s)",
+                    from.get().dir(), e.getMessage());
+            return streamRound(spec, cond, data, Optional.empty(), per);
+        }
+    }
+
+    /** A checkpoint a round continues from. */
+    record Parent(String id, Path dir, long step, boolean stream) {}
+
+    /**
+     * What the next round continues from: this trainer's newest streaming checkpoint that the gate did not reject
+     * (rounds refine each other), else the served checkpoint ({@code promoted.json}, else
+     * {@code zhyper.trainer.initial-checkpoint}) — so a fresh trainer refines the model users see — provided it is
+     * compatible (same conditioning; for one-hot, the same tasks). Reads manifests only; the chosen checkpoint is
+     * verified when training loads it.
+     */
+    Optional<Parent> parent(TrainingRun.Conditioning cond, List<String> labels) {
+        List<CheckpointStore.Entry> all = store.entries();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            CheckpointStore.Entry e = all.get(i);
+            if (!e.stream()) continue;
+            boolean rejected = state.of(e.id()).map(a -> a.status() == CheckpointStatus.REJECTED).orElse(false);
+            if (rejected || !compatible(e.dir(), e.manifest(), cond, labels)) continue;
+            return Optional.of(new Parent(e.id(), e.dir(), e.step(), true));
+        }
+        return served().filter(s -> compatible(s.dir(), manifestOf(s.dir()), cond, labels))
+                .map(s -> new Parent(s.id(), s.dir(), manifestOf(s.dir()).path("step").asLong(0),
+                        s.dir().getFileName().toString().startsWith(CheckpointStore.STREAM_PREFIX)));
+    }
+
+    /**
+     * The checkpoint served now: the one recorded in {@code promoted.json} (if it is still on disk), else the
+     * configured {@code zhyper.trainer.initial-checkpoint} (what {@code zhyper up --checkpoint} serves), else none.
+     */
+    public Optional<EvaluationGate.Served> served() {
+        Optional<String> promoted = store.promotedId();
+        if (promoted.isPresent()) {
+            Optional<CheckpointStore.Entry> e = store.entry(promoted.get());
+            if (e.isPresent()) return Optional.of(new EvaluationGate.Served(e.get().id(), e.get().dir()));
+        }
+        return settings.initialCheckpoint().map(p -> new EvaluationGate.Served(
+                manifestOf(p).path("checkpoint_id").asText(p.getFileName().toString()), p));
+    }
+
+    private static JsonNode manifestOf(Path dir) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(Checkpoint.MANIFEST).toFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + dir.resolve(Checkpoint.MANIFEST), e);
         }
     }
 
     private CheckpointInfo streamRound(AdapterSpec spec, TrainingRun.Conditioning cond, ExampleLog.Snapshot data,
-                                       Optional<Path> from, long done, int per) {
+                                       Optional<Parent> from, int per) {
+        long done = from.map(Parent::step).orElse(0L);
         long total = done + per;
         if (total > Integer.MAX_VALUE) throw new IllegalStateException("streaming step count overflow");
+        // ONE learning-rate curve for the whole stream: warm-up from the step streaming started at, then constant
+        long origin = state.streamOrigin().orElse(-1);
+        if (origin < 0 || origin > done) { // the first round, or the stream restarted from scratch
+            origin = done;
+            state.streamOrigin(origin);
+        }
+        LearningRate lr = new WarmupConstant(settings.lr(), origin, settings.streamWarmupSteps());
         TrainOptions o = options((int) total, settings.batch(), settings.lr(), settings.seed() + done);
-        LOG.infof("streaming round: %d examples of %d tasks, steps %d..%d%s", data.examples().size(),
-                data.descriptions().size(), done, total, from.map(p -> " (continuing " + p.getFileName() + ")")
-                        .orElse(" (from scratch)"));
+        LOG.infof("streaming round: %d examples of %d tasks, steps %d..%d, lr %.3g%s", data.examples().size(),
+                data.descriptions().size(), done, total, lr.at(done), from.map(p -> " (continuing " + p.dir().getFileName()
+                        + ")").orElse(" (from scratch)"));
         String name = CheckpointStore.STREAM_PREFIX + System.currentTimeMillis() + "-step" + total;
-        return train(STREAM_JOB_ID, name, spec, o, cond, data.examples(), data.descriptions(), from, () -> false,
-                r -> {});
+        Path work = store.workDir(name);
+        from.ifPresent(p -> store.copyInto(p.dir(), work));
+        int[] stepsHere = {0};
+        return train(STREAM_JOB_ID, name, work, spec, o, lr, cond, data.examples(), data.descriptions(),
+                from.map(Parent::id).orElse(""), () -> false, r -> {
+                    if (++stepsHere[0] == 2) FaultPoints.reach("training");
+                }, true);
     }
 
-    private static long stepOf(Path checkpoint) {
-        try (Checkpoint c = Checkpoint.open(checkpoint)) {
-            return c.manifest().path("step").asLong(0);
-        }
-    }
-
-    /** Whether the checkpoint was trained with the same conditioning (and, for one-hot, the same task labels). */
-    static boolean compatible(Path checkpoint, TrainingRun.Conditioning cond, List<String> labels) {
-        try (Checkpoint c = Checkpoint.open(checkpoint)) {
-            JsonNode e = c.manifest().path("embedder");
-            if (cond == TrainingRun.Conditioning.MINILM) {
-                boolean ok = MiniLmEmbedder.ID.equals(e.path("id").asText());
-                if (!ok) LOG.infof("%s was not trained with MiniLM: streaming starts from scratch", checkpoint);
-                return ok;
-            }
-            List<String> had = new ArrayList<>();
-            e.path("labels").forEach(n -> had.add(n.asText()));
-            boolean ok = had.equals(labels);
-            if (!ok) LOG.infof("the task set changed (%s -> %s): one-hot streaming starts from scratch", had, labels);
+    /**
+     * Whether the checkpoint was trained with the same conditioning (and, for one-hot, the same task labels); reads
+     * the manifest only.
+     */
+    static boolean compatible(Path checkpoint, JsonNode manifest, TrainingRun.Conditioning cond, List<String> labels) {
+        JsonNode e = manifest.path("embedder");
+        if (cond == TrainingRun.Conditioning.MINILM) {
+            boolean ok = MiniLmEmbedder.ID.equals(e.path("id").asText());
+            if (!ok) LOG.debugf("%s was not trained with MiniLM: not a parent", checkpoint);
             return ok;
-        } catch (RuntimeException ex) {
-            return false;
         }
+        List<String> had = new ArrayList<>();
+        e.path("labels").forEach(n -> had.add(n.asText()));
+        boolean ok = had.equals(labels);
+        if (!ok) LOG.infof("%s has other tasks (%s, now %s): one-hot streaming does not continue it", checkpoint.getFileName(), had, labels);
+        return ok;
     }
 
     // ------------------------------------------------------------------------------------------------ training
 
     /**
-     * Trains in {@code <root>/.work/<name>} (seeded with a copy of {@code from}, to continue it), renames the result
-     * to {@code <root>/<name>}, publishes the CheckpointEvent and returns the checkpoint.
+     * Trains in {@code work} (seeded with a copy of the parent, to continue it, or with a job's partial checkpoint),
+     * renames the result to {@code <root>/<name>}, gates and announces it, applies retention and returns it.
      */
-    CheckpointInfo train(String jobId, String name, AdapterSpec spec, TrainOptions o,
+    CheckpointInfo train(String jobId, String name, Path work, AdapterSpec spec, TrainOptions o, LearningRate lr,
                          TrainingRun.Conditioning cond, List<TrainingExample> examples,
-                         Map<String, List<String>> descriptions, Optional<Path> from, BooleanSupplier cancelled,
-                         java.util.function.Consumer<Trainer.StepResult> onStep) {
-        Path work = store.workDir(name);
-        from.ifPresent(p -> store.copyInto(p, work));
+                         Map<String, List<String>> descriptions, String parentId, BooleanSupplier cancelled,
+                         java.util.function.Consumer<Trainer.StepResult> onStep, boolean stream) {
         Progress progress = new Progress(jobId, o.steps());
+        boolean published = false;
         try {
-            TrainingRun.run(new TrainingRun.Config(settings.modelDir(), spec, o, cond, work, 0,
-                    settings.modelOptions()), examples, descriptions, r -> {
+            TrainingRun.run(new TrainingRun.Config(settings.modelDir(), spec, o, cond, work,
+                    stream ? 0 : settings.jobCheckpointEvery(), settings.modelOptions(), lr), examples, descriptions, r -> {
                         if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                             throw new CancelledException(jobId);
                         }
@@ -417,13 +577,90 @@ public class TrainingService {
                         onStep.accept(r);
                         progress.step(r);
                     });
+            store.writeLineage(work, new CheckpointStore.Lineage(parentId, jobId, examples.size()));
             Path dir = store.publish(work, name);
-            CheckpointInfo info = store.info(dir);
-            events.publishCheckpoint(EventPublisher.checkpointEvent(info, jobId, false));
-            checkpointsWritten.increment();
+            published = true;
+            if (stream) FaultPoints.reach("after-rename");
+            CheckpointInfo info = announceNew(dir);
+            if (stream) FaultPoints.reach("after-event");
             return info;
         } finally {
-            store.discard(work); // gone after a successful rename; removes what a failed or cancelled run left
+            // gone after a successful rename; a failed or cancelled round leaves nothing (a job keeps its partial)
+            if (stream || published) store.discard(work);
+        }
+    }
+
+    /**
+     * Gates (when {@code zhyper.gate.file} is set) and announces a checkpoint just written: CANDIDATE at
+     * {@code zhyper.gate.candidate-share} when it passes, REJECTED (never served) when it does not, UNGATED without a
+     * gate. Then applies retention.
+     */
+    CheckpointInfo announceNew(Path dir) {
+        CheckpointInfo info = store.info(dir); // verifies this one checkpoint
+        CheckpointStore.Lineage l = store.lineage(dir);
+        CheckpointEvent.Builder ev = EventPublisher.eventFor(info, l.jobId().isBlank() ? jobOf(info) : l.jobId())
+                .setParentCheckpointId(l.parentCheckpointId());
+        if (l.examples() > 0) ev.putMetrics("examples", l.examples());
+        if (gate.enabled()) {
+            GateResult g = gate.judge(info.getCheckpointId(), dir, served());
+            ev.setGate(g).putMetrics("gate_accuracy", g.getAccuracy());
+            if (g.hasField(GateResult.getDescriptor().findFieldByName("served_checkpoint_id"))) {
+                ev.putMetrics("gate_served_accuracy", g.getServedAccuracy());
+            }
+            if (g.getPassed()) {
+                ev.setStatus(CheckpointStatus.CANDIDATE).setTrafficShare(gate.candidateShare());
+            } else {
+                ev.setStatus(CheckpointStatus.REJECTED);
+                rejected.increment();
+            }
+        } else {
+            ev.setStatus(CheckpointStatus.UNGATED);
+        }
+        events.announce(ev);
+        checkpointsWritten.increment();
+        applyRetention();
+        return info.toBuilder().putAllMetrics(ev.getMetricsMap()).build();
+    }
+
+    /** Deletes old checkpoints: all but the newest {@code retention.keep-last}, every promoted one and the served one kept. */
+    void applyRetention() {
+        int keepLast = settings.retentionKeepLast();
+        if (keepLast <= 0) return;
+        java.util.Set<String> keep = new java.util.HashSet<>();
+        store.promotedId().ifPresent(keep::add);
+        served().ifPresent(s -> keep.add(s.id()));
+        for (CheckpointStore.Entry e : store.entries()) {
+            state.of(e.id()).filter(TrainerState.Announced::everPromoted).ifPresent(a -> keep.add(e.id()));
+        }
+        List<String> deleted = store.prune(keepLast, keep);
+        if (!deleted.isEmpty()) {
+            state.forget(deleted);
+            LOG.infof("retention (keep the last %d and every promoted): deleted %s", keepLast, deleted);
+        }
+    }
+
+    /**
+     * At start, before any training: removes what interrupted rounds left in {@code .work/}, and announces checkpoints
+     * that were written but never announced (a crash between the rename and the event): the newest of them is gated
+     * and announced as a fresh one would be; older ones were superseded and are recorded UNGATED without an event.
+     */
+    void recover() {
+        int cleaned = store.cleanWork();
+        if (cleaned > 0) LOG.infof("removed %d leftover(s) of interrupted training from %s/.work", cleaned, store.root());
+        List<CheckpointStore.Entry> unannounced = store.entries().stream()
+                .filter(e -> state.of(e.id()).isEmpty()).toList();
+        for (int i = 0; i < unannounced.size(); i++) {
+            CheckpointStore.Entry e = unannounced.get(i);
+            if (i < unannounced.size() - 1) {
+                state.announced(e.id(), CheckpointStatus.UNGATED, state.lastSequence());
+                continue;
+            }
+            try {
+                LOG.infof("checkpoint %s was written but not announced (interrupted): announcing it now", e.name());
+                announceNew(e.dir());
+            } catch (RuntimeException ex) {
+                LOG.errorf(ex, "cannot announce %s at start; it stays unannounced (retried at the next start)", e.dir());
+            }
         }
     }
 

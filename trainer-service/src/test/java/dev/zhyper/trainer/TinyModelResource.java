@@ -35,6 +35,10 @@ public class TinyModelResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path dir) {
         if (dir == null) return;
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

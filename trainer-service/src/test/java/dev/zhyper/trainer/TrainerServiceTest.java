@@ -62,8 +62,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the control topic. The tests build on each other (ordered): streaming first, then jobs.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaBrokerResource.class)
-@QuarkusTestResource(TinyModelResource.class)
+@QuarkusTestResource(value = KafkaBrokerResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TinyModelResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainerServiceTest {
 
@@ -113,16 +113,25 @@ class TrainerServiceTest {
         batch.add(record(Topics.TRAINING_EXAMPLES, "upper", "{not json".getBytes(StandardCharsets.UTF_8)));
         batch.add(record(Topics.TRAINING_EXAMPLES, "mystery", ProtoJson.encode(TrainingExampleEvent.newBuilder()
                 .setSchemaVersion(1).setTask("mystery").setPrompt("abc").setResponse("cba").build())));
+        // never trainable: longer than max-length 64 tokens, and characters outside the tiny model's alphabet
+        batch.add(record(Topics.TRAINING_EXAMPLES, "reverse", ProtoJson.encode(TrainingExampleEvent.newBuilder()
+                .setSchemaVersion(1).setTask("reverse").setPrompt("ab".repeat(40)).setResponse("ba").build())));
+        batch.add(record(Topics.TRAINING_EXAMPLES, "reverse", ProtoJson.encode(TrainingExampleEvent.newBuilder()
+                .setSchemaVersion(1).setTask("reverse").setPrompt("ABC").setResponse("CBA").build())));
         batch.addAll(examples(20, 10));
         sendAll(Topics.TRAINING_EXAMPLES, batch);
 
         List<ConsumerRecord<byte[], byte[]>> dlq = KafkaTestClient.readUntil(bootstrap,
-                Topics.dlq(Topics.TRAINING_EXAMPLES), Duration.ofSeconds(60), l -> l.size() >= 2);
-        assertEquals(2, dlq.size());
+                Topics.dlq(Topics.TRAINING_EXAMPLES), Duration.ofSeconds(60), l -> l.size() >= 4);
+        assertEquals(4, dlq.size());
         String r0 = KafkaTestClient.header(dlq.get(0), Topics.DLQ_REASON_HEADER);
         String r1 = KafkaTestClient.header(dlq.get(1), Topics.DLQ_REASON_HEADER);
+        String r2 = KafkaTestClient.header(dlq.get(2), Topics.DLQ_REASON_HEADER);
+        String r3 = KafkaTestClient.header(dlq.get(3), Topics.DLQ_REASON_HEADER);
         assertTrue(r0.contains("TrainingExampleEvent"), r0);
         assertTrue(r1.contains("no descriptions"), r1);
+        assertTrue(r2.contains("zhyper.trainer.max-length 64"), r2);
+        assertTrue(r3.contains("cannot represent"), r3);
         assertEquals("20", KafkaTestClient.header(dlq.get(0), Topics.DLQ_OFFSET_HEADER));
         assertEquals("{not json", new String(dlq.get(0).value(), StandardCharsets.UTF_8));
 
@@ -131,7 +140,7 @@ class TrainerServiceTest {
         try (Checkpoint c = Checkpoint.open(Path.of(ev.getUri()))) {
             assertEquals(c.fingerprint(), ev.getSha256());
         }
-        await("all 32 records committed", () -> committed() == 32, 30);
+        await("all 34 records committed", () -> committed() == 34, 30);
         List<CheckpointInfo> listed = trainer.listCheckpoints(ListCheckpointsRequest.getDefaultInstance())
                 .getCheckpointsList();
         assertEquals(ev.getCheckpointId(), listed.get(0).getCheckpointId(), "newest first");
@@ -253,10 +262,30 @@ class TrainerServiceTest {
                 .build()));
         Job j = awaitJob("ctl-1", Job.State.SUCCEEDED, 240);
         assertFalse(j.getCheckpointId().isEmpty());
+        // RESUME: the cancelled job-long continues from its partial checkpoint; a succeeded job cannot be resumed
+        long stoppedAt = trainer.getJob(JobRef.newBuilder().setJobId("job-long").build()).getStep();
+        KafkaTestClient.send(bootstrap, Topics.TRAINING_CONTROL, "job-long", ProtoJson.encode(TrainingControlEvent
+                .newBuilder().setSchemaVersion(1).setAction(TrainingControlEvent.Action.RESUME).setJobId("job-long")
+                .build()));
+        KafkaTestClient.send(bootstrap, Topics.TRAINING_CONTROL, "ctl-1", ProtoJson.encode(TrainingControlEvent
+                .newBuilder().setSchemaVersion(1).setAction(TrainingControlEvent.Action.RESUME).setJobId("ctl-1")
+                .build()));
+        await("job-long runs again", () -> {
+            Job r = trainer.getJob(JobRef.newBuilder().setJobId("job-long").build());
+            return r.getState() == Job.State.RUNNING && r.getStep() >= 1;
+        }, 120);
+        Job resumed = trainer.getJob(JobRef.newBuilder().setJobId("job-long").build());
+        assertTrue(resumed.getStep() >= stoppedAt - 2,
+                "continued from its partial checkpoint (every 2 steps), not from 0: " + resumed + " vs " + stoppedAt);
+        assertEquals(Job.State.CANCELLED, trainer.cancelJob(JobRef.newBuilder().setJobId("job-long").build()).getState());
         List<ConsumerRecord<byte[], byte[]>> dlq = KafkaTestClient.readUntil(bootstrap,
-                Topics.dlq(Topics.TRAINING_CONTROL), Duration.ofSeconds(30), l -> !l.isEmpty());
-        assertEquals(1, dlq.size());
+                Topics.dlq(Topics.TRAINING_CONTROL), Duration.ofSeconds(30), l -> l.size() >= 2);
+        assertEquals(2, dlq.size());
         assertTrue(KafkaTestClient.header(dlq.get(0), Topics.DLQ_REASON_HEADER).contains("NOT_FOUND"));
+        assertTrue(KafkaTestClient.header(dlq.get(1), Topics.DLQ_REASON_HEADER).contains("FAILED_PRECONDITION"));
+        // jobs are on disk, so they survive restarts
+        String stored = Files.readString(Path.of(root).resolve(".jobs/ctl-1.json"));
+        assertTrue(stored.contains("SUCCEEDED"), stored);
     }
 
     @Test
@@ -266,7 +295,7 @@ class TrainerServiceTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("zhyper_trainer_steps_total"))
                 .body(containsString("zhyper_trainer_examples_consumed_total 30.0"))
-                .body(containsString("zhyper_trainer_examples_dead_lettered_total 2.0"))
+                .body(containsString("zhyper_trainer_examples_dead_lettered_total 4.0"))
                 .body(containsString("zhyper_trainer_checkpoints_written_total"));
     }
 

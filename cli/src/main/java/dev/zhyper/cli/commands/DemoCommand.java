@@ -11,6 +11,9 @@ import dev.zhyper.core.model.RandomModels;
 import dev.zhyper.core.suite.TaskSuite;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
+import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.proto.v1.PromoteRequest;
+import dev.zhyper.proto.v1.TrainerGrpc;
 import dev.zhyper.proto.v1.GenerateRequest;
 import dev.zhyper.proto.v1.GenerateResponse;
 import dev.zhyper.proto.v1.GeneratorGrpc;
@@ -145,7 +148,13 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, String> trainer = new LinkedHashMap<>();
         Path ckpt = resolveCheckpoint(root);
         boolean continuing = ckpt != null;
-        if (continuing) seedCheckpoint(ckpt, h.resolve("checkpoints"), trainer, out);
+        if (continuing) {
+            seedCheckpoint(ckpt, trainer, out);
+            cfg.checkpointDir = ckpt; // served from the start; the trainer continues it and gates against it
+        }
+        if (!LocalStack.suiteGate(cfg, suiteDir)) {
+            throw new CliException(suiteDir + " has no validation.jsonl / descriptions.heldout.json for the gate");
+        }
         double peak = lr != null ? lr : continuing ? 1e-3 : 1e-2;
         trainer.put("zhyper.trainer.stream.min-examples", Integer.toString(examples));
         trainer.put("zhyper.trainer.stream.steps-per-round", Integer.toString(steps));
@@ -209,6 +218,24 @@ public final class DemoCommand implements Callable<Integer> {
             }
             out.printf("%ncheckpoint announced on %s: %s (step %d, loss %.3f) after %.0f s%n", Topics.CHECKPOINTS,
                     ck.getCheckpointId(), ck.getStep(), ck.getMetricsOrDefault("loss", Double.NaN), secs(t0));
+            out.println(gateLine(ck));
+            out.flush();
+            boolean promote = ck.getStatus() == CheckpointStatus.CANDIDATE;
+            if (promote) {
+                ManagedChannel trCh = ManagedChannelBuilder.forAddress("127.0.0.1", stack.port("trainer")).usePlaintext()
+                        .build();
+                try {
+                    TrainerGrpc.newBlockingStub(trCh).withDeadlineAfter(60, TimeUnit.SECONDS).promoteCheckpoint(
+                            PromoteRequest.newBuilder().setCheckpointId(ck.getCheckpointId()).build());
+                } finally {
+                    trCh.shutdownNow();
+                }
+                out.printf("promoted: %s is now the served checkpoint (PromoteCheckpoint)%n", ck.getCheckpointId());
+            } else {
+                out.printf("NOT promoted: hypernet and generator keep serving %s%n",
+                        ck.hasGate() && !ck.getGate().getServedCheckpointId().isEmpty()
+                                ? ck.getGate().getServedCheckpointId() : "what they served");
+            }
             out.flush();
 
             genCh = ManagedChannelBuilder.forAddress("127.0.0.1", stack.port("generator")).usePlaintext().build();
@@ -217,11 +244,22 @@ public final class DemoCommand implements Callable<Integer> {
             HypernetGrpc.HypernetBlockingStub hyp = HypernetGrpc.newBlockingStub(hypCh);
             long tl = System.nanoTime();
             String probe = heldDesc.path(seenTasks.get(0)).get(0).asText();
-            awaitHotLoad(gen, hyp, probe, ck.getCheckpointId());
+            String servedId = promote ? ck.getCheckpointId() : ck.getGate().getServedCheckpointId();
+            if (promote) {
+                awaitHotLoad(gen, hyp, probe, servedId);
+            } else {
+                String now = gen.withDeadlineAfter(60, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
+                        .setDescription(probe).setPrompt("abc").setMaxTokens(1).build()).getCheckpointId();
+                if (!now.equals(servedId)) {
+                    out.printf("WARNING: the generator serves %s, not %s: it does not honour the gate's REJECTED%n",
+                            now, servedId);
+                }
+            }
             ModulateResponse z = hyp.withDeadlineAfter(30, TimeUnit.SECONDS)
                     .modulate(ModulateRequest.newBuilder().setDescription(probe).build());
-            out.printf("hot-loaded by hypernet and generator within %.1f s (z: %s, rank %d, %d sites, %d bytes per description)%n",
-                    secs(tl), z.getMethod(), z.getRank(), z.getSitesCount(), z.getBytes());
+            out.printf("%s %s (z: %s, rank %d, %d sites, %d bytes per description)%n", promote
+                            ? String.format(Locale.ROOT, "hot-loaded by hypernet and generator within %.1f s:", secs(tl))
+                            : "served:", z.getCheckpointId(), z.getMethod(), z.getRank(), z.getSitesCount(), z.getBytes());
             out.flush();
 
             evaluate(gen, test, heldDesc, seenTasks, heldTasks, out);
@@ -277,11 +315,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Copies the pretrained checkpoint into the trainer's checkpoints root as the newest streaming checkpoint
-     * ({@code stream-<now>-step<N>}) and configures the trainer with its adapter spec, so the round continues it.
+     * Configures the trainer with the pretrained checkpoint's adapter spec, so the round continues it (the stack
+     * serves it and passes it as {@code zhyper.trainer.initial-checkpoint}).
      */
-    private static void seedCheckpoint(Path ckpt, Path ckptRoot, Map<String, String> trainer, PrintWriter out)
-            throws IOException {
+    private static void seedCheckpoint(Path ckpt, Map<String, String> trainer, PrintWriter out) throws IOException {
         JsonNode man = JSON.readTree(ckpt.resolve("manifest.json").toFile());
         JsonNode a = man.path("adapter");
         long step = man.path("step").asLong(0);
@@ -295,10 +332,8 @@ public final class DemoCommand implements Callable<Integer> {
             trainer.put("zhyper.trainer.targets", String.join(",", ts));
         }
         if ("one-hot".equals(man.path("embedder").path("id").asText())) trainer.put("zhyper.trainer.conditioning", "one-hot");
-        Path target = ckptRoot.resolve("stream-" + System.currentTimeMillis() + "-step" + step);
-        copyRecursively(ckpt, target);
-        out.printf("pretrained checkpoint: %s (%s, rank %s, step %d) copied to the trainer's checkpoints: the "
-                + "streaming round CONTINUES from it%n", ckpt.getFileName(), method, a.path("rank").asText("?"), step);
+        out.printf("pretrained checkpoint: %s (%s, rank %s, step %d), served from the start: the streaming round"
+                + " CONTINUES from it and is gated against it%n", ckpt.getFileName(), method, a.path("rank").asText("?"), step);
     }
 
     // ----------------------------------------------------------------------------------------------- kafka
@@ -354,13 +389,30 @@ public final class DemoCommand implements Callable<Integer> {
                         out.print((tty ? "\r" : "") + progressLine(p) + (tty ? "" : "\n"));
                         out.flush();
                     } else {
-                        announced.complete(parse(r.value(), CheckpointEvent.newBuilder()).build());
+                        CheckpointEvent ev = parse(r.value(), CheckpointEvent.newBuilder()).build();
+                        if (ev.getStatus() == CheckpointStatus.CANDIDATE || ev.getStatus() == CheckpointStatus.REJECTED
+                                || ev.getStatus() == CheckpointStatus.UNGATED) {
+                            announced.complete(ev);
+                        }
                     }
                 }
             }
         } catch (RuntimeException e) {
             announced.completeExceptionally(e);
         }
+    }
+
+    /** The gate's verdict on a round, one line: accuracy vs served, margin, status. */
+    static String gateLine(CheckpointEvent ck) {
+        if (!ck.hasGate()) return "gate: none configured -> " + ck.getStatus() + " (never served automatically)";
+        var g = ck.getGate();
+        String vs = g.getServedCheckpointId().isEmpty() ? "nothing served to compare with"
+                : String.format(Locale.ROOT, "served %s %.1f%%", g.getServedCheckpointId(), 100 * g.getServedAccuracy());
+        return String.format(Locale.ROOT, "gate (%d held-out items of %s): accuracy %.1f%% vs %s, margin %.1f pts -> %s%s",
+                g.getItems(), g.getEvalSet(), 100 * g.getAccuracy(), vs, 100 * g.getMargin(), ck.getStatus(),
+                ck.getStatus() == CheckpointStatus.CANDIDATE
+                        ? String.format(Locale.ROOT, " (traffic share %.0f%%)", 100 * ck.getTrafficShare())
+                        : " (" + g.getReason() + ")");
     }
 
     static String progressLine(TrainingProgressEvent p) {
@@ -527,22 +579,6 @@ public final class DemoCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
         }
-    }
-
-    private static void copyRecursively(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     static void deleteRecursively(Path dir) {

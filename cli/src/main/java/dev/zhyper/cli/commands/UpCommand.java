@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Start the embedded stack in the background: a Kafka broker (KRaft) and embedder-, hypernet-,",
                 "generator- and trainer-service (embedded Infinispan) on ports 8081-8084; builds the services'",
-                "quarkus-run.jar first when missing or stale. Logs: <home>/logs/. Stop with `zhyper down`."})
+                "quarkus-run.jar first when missing or stale. Logs: <home>/logs/. Stop with `zhyper down`.",
+                "The trainer continues from --checkpoint and gates every new checkpoint on data/suite/validation.jsonl."})
 public final class UpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,7 +29,8 @@ public final class UpCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--checkpoint", paramLabel = "CKPT",
-            description = "Adapter checkpoint served from the start by hypernet and generator (optional).")
+            description = "Adapter checkpoint served from the start by hypernet and generator, and continued (and"
+                    + " gated against) by the trainer's streaming rounds (optional).")
     Path checkpoint;
 
     @Option(names = "--home", paramLabel = "DIR",
@@ -52,6 +54,10 @@ public final class UpCommand implements Callable<Integer> {
             cfg.checkpointDir = checkpoint.toAbsolutePath();
         }
         cfg.kafkaPort = kafkaPort;
+        if (!LocalStack.suiteGate(cfg, root.resolve("data/suite"))) {
+            err.println("data/suite/validation.jsonl not found: the trainer runs WITHOUT an evaluation gate"
+                    + " (its checkpoints are announced UNGATED and never served automatically)");
+        }
         LocalStack.ensureBuilt(root, err);
         LocalStack stack = LocalStack.start(root, cfg, err);
         out.println("zhyper stack is up (home " + cfg.home + ", model " + cfg.modelDir + "):");

@@ -56,6 +56,12 @@ public final class LocalStack {
         public Path checkpointDir;
         public int kafkaPort = DEFAULT_KAFKA_PORT;
         public Map<String, Integer> ports = new LinkedHashMap<>(DEFAULT_PORTS);
+        /**
+         * The trainer's evaluation gate: a held-out JSONL file (zhyper.gate.file) and the descriptions of its tasks
+         * (zhyper.gate.descriptions); null = no gate (checkpoints announced UNGATED, nothing served automatically).
+         */
+        public Path gateFile;
+        public Path gateDescriptions;
         /** Extra -D properties per service name (e.g. trainer settings). */
         public Map<String, Map<String, String>> extra = new LinkedHashMap<>();
         /** PyTorch intra-op threads of each service JVM (0 = DJL's default). */
@@ -288,6 +294,14 @@ public final class LocalStack {
             case "trainer" -> {
                 p.put("zhyper.model.dir", model);
                 p.put("zhyper.checkpoints.root", cfg.home.resolve("checkpoints").toAbsolutePath().toString());
+                // streaming rounds refine what is served, and are gated against it
+                if (cfg.checkpointDir != null) {
+                    p.put("zhyper.trainer.initial-checkpoint", cfg.checkpointDir.toAbsolutePath().toString());
+                }
+                if (cfg.gateFile != null) p.put("zhyper.gate.file", cfg.gateFile.toAbsolutePath().toString());
+                if (cfg.gateDescriptions != null) {
+                    p.put("zhyper.gate.descriptions", cfg.gateDescriptions.toAbsolutePath().toString());
+                }
             }
             default -> { }
         }
@@ -298,6 +312,19 @@ public final class LocalStack {
     public String playground() {
         URI g = endpoints.get("generator");
         return g == null ? null : g + "/playground/";
+    }
+
+    /**
+     * Sets the trainer's gate to the suite's validation split ({@code validation.jsonl}, described by the held-out
+     * descriptions) when {@code suiteDir} has it; returns whether it did.
+     */
+    public static boolean suiteGate(Config cfg, Path suiteDir) {
+        Path v = suiteDir.resolve("validation.jsonl");
+        Path d = suiteDir.resolve("descriptions.heldout.json");
+        if (!Files.isRegularFile(v) || !Files.isRegularFile(d)) return false;
+        cfg.gateFile = v;
+        cfg.gateDescriptions = d;
+        return true;
     }
 
     /** The endpoints, one line each. */

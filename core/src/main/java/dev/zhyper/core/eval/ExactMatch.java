@@ -34,6 +34,15 @@ public final class ExactMatch {
 
     public static Result evaluate(ZhyperEngine engine, List<EvalItem> items, int batchSize, int maxTokens,
                                   IntConsumer progress) {
+        return evaluate(engine, items, batchSize, maxTokens, String::strip, progress);
+    }
+
+    /**
+     * As above, judging {@code answer.apply(output)} against the stripped expected text (e.g. the suite's
+     * {@code TaskSuite::answerIn}: the output's first line).
+     */
+    public static Result evaluate(ZhyperEngine engine, List<EvalItem> items, int batchSize, int maxTokens,
+                                  java.util.function.UnaryOperator<String> answer, IntConsumer progress) {
         Map<String, ContextModulation> modulations = new HashMap<>();
         if (engine.adapter() != null) {
             List<String> distinct = items.stream().map(EvalItem::condition).filter(c -> c != null).distinct().toList();
@@ -58,7 +67,7 @@ public final class ExactMatch {
             List<GenerationResult> out = engine.generate(requests, TokenListener.NONE);
             for (int i = 0; i < batch.size(); i++) {
                 EvalItem it = batch.get(i);
-                boolean ok = out.get(i).text().strip().equals(it.expected().strip());
+                boolean ok = answer.apply(out.get(i).text()).equals(it.expected().strip());
                 correct += ok ? 1 : 0;
                 int[] c = perTask.computeIfAbsent(it.task(), k -> new int[2]);
                 c[0] += ok ? 1 : 0;

@@ -1,13 +1,14 @@
 package dev.zhyper.core.train;
 
 /** Linear warm-up to the peak learning rate over a fraction of the steps, then linear decay to zero. */
-public record LrSchedule(double peak, int warmupSteps, int totalSteps) {
+public record LrSchedule(double peak, int warmupSteps, int totalSteps) implements LearningRate {
 
     public static LrSchedule of(double peak, double warmupFraction, int totalSteps) {
         return new LrSchedule(peak, (int) Math.round(warmupFraction * totalSteps), totalSteps);
     }
 
     /** Learning rate of update number {@code step} (0-based): (step+1)/warmup·peak, then linear decay. */
+    @Override
     public double at(long step) {
         if (step < warmupSteps) {
             return peak * (step + 1) / warmupSteps;

@@ -35,12 +35,18 @@ public final class Trainer implements AutoCloseable {
     private final ChatTemplate template;
     private final TaskSampler sampler;
     private final TrainOptions options;
-    private final LrSchedule schedule;
+    private final LearningRate schedule;
     private final AdamW optimizer;
     private final List<Parameter> trainable;
 
     public Trainer(DecoderModel base, ZhyperAdapter adapter, Embedder embedder, TextTokenizer tokenizer,
                    ChatTemplate template, TaskSampler sampler, TrainOptions options) {
+        this(base, adapter, embedder, tokenizer, template, sampler, options, null);
+    }
+
+    /** As above with an explicit learning-rate schedule (null: warm-up and linear decay over options.steps()). */
+    public Trainer(DecoderModel base, ZhyperAdapter adapter, Embedder embedder, TextTokenizer tokenizer,
+                   ChatTemplate template, TaskSampler sampler, TrainOptions options, LearningRate schedule) {
         if (adapter.hyperSpec() != null && embedder != null && embedder.dim() != adapter.hyperSpec().embedDim()) {
             throw new IllegalArgumentException("embedder " + embedder.id() + " gives " + embedder.dim()
                     + "-d vectors but the hypernetwork expects " + adapter.hyperSpec().embedDim());
@@ -52,7 +58,7 @@ public final class Trainer implements AutoCloseable {
         this.template = template;
         this.sampler = sampler;
         this.options = options;
-        this.schedule = LrSchedule.of(options.lr(), options.warmupFraction(), options.steps());
+        this.schedule = schedule != null ? schedule : LrSchedule.of(options.lr(), options.warmupFraction(), options.steps());
         this.trainable = adapter.parameters().trainable();
         for (Parameter p : trainable) {
             p.array().setRequiresGradient(true);

@@ -35,8 +35,18 @@ public final class TrainingRun {
     /** Which description encoder conditions the hypernetwork. */
     public enum Conditioning { MINILM, ONE_HOT }
 
+    /**
+     * @param lr the learning-rate schedule; null = warm-up and linear decay over {@code options.steps()} (a stream of
+     *           rounds passes one continuous {@link WarmupConstant})
+     */
     public record Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning,
-                         Path out, int checkpointEvery, ModelOptions modelOptions) {}
+                         Path out, int checkpointEvery, ModelOptions modelOptions, LearningRate lr) {
+
+        public Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning, Path out,
+                      int checkpointEvery, ModelOptions modelOptions) {
+            this(modelDir, spec, options, conditioning, out, checkpointEvery, modelOptions, null);
+        }
+    }
 
     public record Result(Path checkpoint, long steps, double finalLoss, List<Trainer.StepResult> history) {}
 
@@ -62,8 +72,8 @@ public final class TrainingRun {
                         cfg.modelOptions().device(), cfg.modelOptions().dtype());
                 if (!l.adapter().spec().equals(cfg.spec())) {
                     l.adapter().close();
-                    throw new IllegalArgumentException(cfg.out() + " holds a checkpoint of another adapter spec ("
-                            + l.adapter().spec() + "); choose another --out");
+                    throw new IncompatibleCheckpointException(cfg.out(), cfg.out()
+                            + " holds a checkpoint of another adapter spec (" + l.adapter().spec() + "); choose another --out");
                 }
                 adapter = l.adapter();
             } else {
@@ -73,7 +83,7 @@ public final class TrainingRun {
             }
             List<Trainer.StepResult> history = new ArrayList<>();
             try (adapter; Trainer t = new Trainer(base, adapter, embedder, tok, Prompting.templateFor(base.config(), tok),
-                    new TaskSampler(data, descriptions, o.seed()), o)) {
+                    new TaskSampler(data, descriptions, o.seed()), o, cfg.lr())) {
                 if (resume) {
                     AdapterCheckpoint.restoreOptimizer(cfg.out(), t.optimizer(), adapter.parameters().trainable());
                 }
