@@ -7,6 +7,7 @@ import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.core.embed.CachingEmbedder;
 import dev.zhyper.core.embed.Embedder;
+import dev.zhyper.core.embed.Embedders;
 import dev.zhyper.core.embed.MiniLmEmbedder;
 import dev.zhyper.core.embed.OneHotEmbedder;
 import dev.zhyper.core.hyper.HyperSpec;
@@ -35,8 +36,32 @@ public final class TrainingRun {
     /** Which description encoder conditions the hypernetwork. */
     public enum Conditioning { MINILM, ONE_HOT }
 
+    /**
+     * @param embedder the description encoder (with {@link Conditioning#MINILM}, i.e. descriptions): an
+     *                 {@link Embedders} spec, {@code minilm}, {@code bge-small}, {@code e5-small}, or {@code base}
+     *                 (the trained base model's own mean hidden states); null = minilm
+     * @param hyper    the hypernetwork's widths (its embedDim is replaced by the embedder's); null = the paper's
+     */
     public record Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning,
-                         Path out, int checkpointEvery, ModelOptions modelOptions) {}
+                         Path out, int checkpointEvery, ModelOptions modelOptions, String embedder, HyperSpec hyper) {
+
+        public Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning, Path out,
+                      int checkpointEvery, ModelOptions modelOptions) {
+            this(modelDir, spec, options, conditioning, out, checkpointEvery, modelOptions, null, null);
+        }
+    }
+
+    /** The description embedder of a config (one-hot conditioning aside). */
+    public static Embedder descriptionEmbedder(Path modelDir, String spec) {
+        String s = spec == null ? "minilm" : spec.trim();
+        if (s.equals("minilm")) {
+            return new CachingEmbedder(new MiniLmEmbedder(), 65536);
+        }
+        if (s.equals("base")) {
+            s = "base:" + modelDir;
+        }
+        return new CachingEmbedder(Embedders.fromSpec(s), 65536);
+    }
 
     public record Result(Path checkpoint, long steps, double finalLoss, List<Trainer.StepResult> history) {}
 
@@ -52,7 +77,7 @@ public final class TrainingRun {
         try (DecoderModel base = DecoderModel.load(cfg.modelDir(), cfg.modelOptions());
              TextTokenizer tok = TextTokenizer.load(cfg.modelDir());
              Embedder embedder = cfg.conditioning() == Conditioning.ONE_HOT ? new OneHotEmbedder(labels)
-                     : new CachingEmbedder(new MiniLmEmbedder(), 65536)) {
+                     : descriptionEmbedder(cfg.modelDir(), cfg.embedder())) {
             AdapterCheckpoint.EmbedderInfo info = new AdapterCheckpoint.EmbedderInfo(embedder.id(), embedder.dim(),
                     cfg.conditioning() == Conditioning.ONE_HOT ? labels : null);
             ZhyperAdapter adapter;
@@ -65,9 +90,17 @@ public final class TrainingRun {
                     throw new IllegalArgumentException(cfg.out() + " holds a checkpoint of another adapter spec ("
                             + l.adapter().spec() + "); choose another --out");
                 }
+                String had = l.embedder() == null ? null : l.embedder().id();
+                if (!java.util.Objects.equals(had, info.id())) {
+                    l.adapter().close();
+                    throw new IllegalArgumentException(cfg.out() + " holds a checkpoint trained with embedder '" + had
+                            + "', not '" + info.id() + "'; choose another --out");
+                }
                 adapter = l.adapter();
             } else {
-                adapter = new ZhyperAdapter(base.config(), cfg.spec(), HyperSpec.defaults(embedder.dim()),
+                HyperSpec hyper = cfg.hyper() == null ? HyperSpec.defaults(embedder.dim())
+                        : cfg.hyper().withEmbedDim(embedder.dim());
+                adapter = new ZhyperAdapter(base.config(), cfg.spec(), hyper,
                         cfg.modelOptions().device(), cfg.modelOptions().dtype(), o.seed(),
                         ZhyperAdapter.baseWeightsOf(base));
             }
