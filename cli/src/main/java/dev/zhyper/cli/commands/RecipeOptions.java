@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
  */
 public final class RecipeOptions {
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--lr-shared-ratio", defaultValue = "1", paramLabel = "X",
             description = "Learning rate of the shared A, B as a multiple of --lr (LoRA+-style; the hypernetwork "
                     + "runs at --lr) (default ${DEFAULT-VALUE}).")
@@ -62,6 +65,13 @@ public final class RecipeOptions {
     }
 
     public ZParametrisation zParametrisation() { return ZParametrisation.parse(zParam); }
+
+    /** Whether --z-param was given explicitly (then a method it does not apply to is an error, not skipped). */
+    public boolean zParamGiven() {
+        return spec != null && spec.findOption("--z-param") != null
+                && spec.commandLine() != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--z-param");
+    }
 
     /** The trunk's widths; the embedding dimension is set by the embedder at training time. */
     public HyperSpec hyper() {

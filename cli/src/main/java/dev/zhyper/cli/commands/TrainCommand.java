@@ -117,8 +117,9 @@ public final class TrainCommand implements Callable<Integer> {
             adapterSpec = AdapterSpec.of(rank, AdapterMethod.parse(method))
                     .withTargets(TargetModule.parseList(targets))
                     .withLayers(LayerSelection.parse(layers))
-                    .withVariant(LoraVariant.parse(variant))
-                    .withZParam(recipe.zParametrisation());
+                    .withVariant(LoraVariant.parse(variant));
+            adapterSpec = recipe.zParamGiven() ? adapterSpec.withZParam(recipe.zParametrisation())
+                    : adapterSpec.withZParamWhereItApplies(recipe.zParametrisation());
             options = TrainOptions.defaults(steps).withBatch(batch).withLr(lr).withSeed(seed)
                     .withRegularisation(labelSmoothing, neftune, weightDecay)
                     .withConditioning(descriptionInPrompt, conditioning.equals("one-hot"));

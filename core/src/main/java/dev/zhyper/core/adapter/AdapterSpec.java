@@ -81,6 +81,17 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
         return new AdapterSpec(rank, alpha, rsLora, targets, layers, method, variant, z);
     }
 
+    /** Whether a z parametrisation applies to this spec (diag or square; zero-z only with a trained B). */
+    public boolean admits(ZParametrisation z) {
+        return z == ZParametrisation.HEAD || (method == AdapterMethod.DIAG || method == AdapterMethod.SQUARE)
+                && (z != ZParametrisation.ZERO_Z || variant == LoraVariant.LORA);
+    }
+
+    /** This spec with z parametrisation {@code z} where it applies ({@link #admits}), else unchanged. */
+    public AdapterSpec withZParamWhereItApplies(ZParametrisation z) {
+        return admits(z) ? withZParam(z) : this;
+    }
+
     /** s = alpha / sqrt(r) with rsLoRA, alpha / r otherwise. */
     public double scaling() {
         return rsLora ? alpha / Math.sqrt(rank) : alpha / rank;

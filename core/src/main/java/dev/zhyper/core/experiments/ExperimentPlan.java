@@ -1,8 +1,6 @@
 package dev.zhyper.core.experiments;
 
-import dev.zhyper.core.adapter.AdapterMethod;
 import dev.zhyper.core.adapter.AdapterSpec;
-import dev.zhyper.core.adapter.LoraVariant;
 import dev.zhyper.core.adapter.ZParametrisation;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelOptions;
@@ -61,10 +59,7 @@ public record ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<Experi
 
     /** The adapter spec of a method at a rank, with this plan's targets and (where it applies) z parametrisation. */
     public AdapterSpec spec(ExperimentMethod m, int rank) {
-        AdapterSpec s = m.spec(rank).withTargets(targets);
-        boolean applies = (s.method() == AdapterMethod.DIAG || s.method() == AdapterMethod.SQUARE)
-                && (zParam != ZParametrisation.ZERO_Z || s.variant() == LoraVariant.LORA);
-        return applies ? s.withZParam(zParam) : s;
+        return m.spec(rank).withTargets(targets).withZParamWhereItApplies(zParam);
     }
 
     public int steps() { return training.steps(); }

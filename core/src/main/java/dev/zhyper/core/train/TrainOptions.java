@@ -85,8 +85,15 @@ public record TrainOptions(int steps, int batchSize, double lr, double warmupFra
                 neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
     }
 
-    /** AdamW's parameter groups: the shared LoRA factors ({@code lora.*}) and everything else (the hypernetwork). */
-    public List<AdamW.Group> parameterGroups() {
+    /**
+     * AdamW's parameter groups: the shared LoRA factors ({@code lora.*}) and everything else (the hypernetwork).
+     * The ratio and the shared weight decay are relative to a hypernetwork: without one (MTL, prepend) there is
+     * one group at lr with {@link #weightDecay()}.
+     */
+    public List<AdamW.Group> parameterGroups(boolean hasHypernetwork) {
+        if (!hasHypernetwork) {
+            return List.of(new AdamW.Group("all", n -> true, 1.0, weightDecay));
+        }
         double sharedDecay = recipe.sharedWeightDecay() == null ? weightDecay : recipe.sharedWeightDecay();
         return List.of(new AdamW.Group("shared", n -> n.startsWith("lora."), recipe.sharedLrRatio(), sharedDecay),
                 new AdamW.Group("hyper", n -> true, 1.0, weightDecay));

@@ -57,7 +57,7 @@ public final class Trainer implements AutoCloseable {
         for (Parameter p : trainable) {
             p.array().setRequiresGradient(true);
         }
-        this.optimizer = new AdamW(adapter.manager(), trainable, options.parameterGroups());
+        this.optimizer = new AdamW(adapter.manager(), trainable, options.parameterGroups(adapter.hyperSpec() != null));
     }
 
     public AdamW optimizer() { return optimizer; }

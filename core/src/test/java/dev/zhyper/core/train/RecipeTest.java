@@ -126,7 +126,7 @@ class RecipeTest {
     void sharedWeightDecayAppliesOnlyToTheSharedGroup() {
         TrainOptions o = TrainOptions.defaults(10).withBatch(2).withLr(1e-3).withRegularisation(0, 0f, 0.5)
                 .withRecipe(Recipe.DEFAULT.withSharedWeightDecay(0.0).withSharedLrRatio(4));
-        List<AdamW.Group> g = o.parameterGroups();
+        List<AdamW.Group> g = o.parameterGroups(true);
         try (NDManager m = NDManager.newBaseManager()) {
             AdamW opt = new AdamW(m, List.of(), g);
             assertEquals(0.0, opt.group("lora.0.q_proj.A").weightDecay());
@@ -134,8 +134,13 @@ class RecipeTest {
             assertEquals(0.5, opt.group("hyper.mixer.0.weight").weightDecay());
             assertEquals(1.0, opt.group("hyper.head.q_proj.weight").lrScale());
         }
-        assertEquals(0.5, TrainOptions.defaults(1).withRegularisation(0, 0f, 0.5).parameterGroups().get(0).weightDecay(),
+        assertEquals(0.5, TrainOptions.defaults(1).withRegularisation(0, 0f, 0.5).parameterGroups(true).get(0).weightDecay(),
                 "without --weight-decay-shared the shared group decays as the hypernetwork");
+        // without a hypernetwork (MTL, prepend) the ratio has nothing to be relative to: one group at lr
+        List<AdamW.Group> mtl = o.parameterGroups(false);
+        assertEquals(1, mtl.size());
+        assertEquals(1.0, mtl.get(0).lrScale());
+        assertEquals(0.5, mtl.get(0).weightDecay());
     }
 
     private static double lossOf(Trainer t, List<TaskSampler.Sample> batch, boolean training, long seed) {
