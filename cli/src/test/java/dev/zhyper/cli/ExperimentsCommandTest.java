@@ -56,4 +56,39 @@ class ExperimentsCommandTest {
         assertEquals(modified, Files.getLastModifiedTime(diag.resolve("result.json")).toMillis());
         assertTrue(again.out().contains("| zhyper-diag | 2 |"), again.out());
     }
+
+    @Test
+    void recipeOptionsReachTheCheckpoint() throws Exception {
+        Path suite = Path.of("..", "data", "suite");
+        if (!Files.isRegularFile(suite.resolve("tasks.json"))) {
+            suite = Path.of("data", "suite");
+        }
+        Path model = RandomModels.writeLlama(tmp.resolve("tiny"), RandomModels.LlamaShape.tiny(0),
+                TaskSuite.ALPHABET + "\n", 3);
+        Path out = tmp.resolve("recipe");
+        CliRun run = CliRun.of("experiments", "--quick", "--methods", "zhyper-diag,t2l", "--model", model.toString(),
+                "--suite", suite.toString(), "--out", out.toString(), "--docs", "none", "--z-param", "one-plus",
+                "--lr-shared-ratio", "4", "--weight-decay-shared", "0", "--lora-dropout", "0.05", "--factor-l2", "1e-3",
+                "--hyper-hidden", "32", "--hyper-out", "24", "--hyper-task-dim", "16", "--hyper-blocks", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var man = json.readTree(out.resolve("runs/zhyper-diag-r2-s1/ckpt/manifest.json").toFile());
+        assertEquals("one-plus", man.at("/adapter/z_param").asText());
+        assertEquals(4.0, man.at("/train/recipe/sharedLrRatio").asDouble());
+        assertEquals(0.0, man.at("/train/recipe/sharedWeightDecay").asDouble());
+        assertEquals(0.05, man.at("/train/recipe/loraDropout").asDouble());
+        assertEquals(1e-3, man.at("/train/recipe/factorL2").asDouble());
+        assertEquals(32, man.at("/hyper/hiddenDim").asInt());
+        assertEquals(24, man.at("/hyper/outDim").asInt());
+        // T2L keeps the head parametrisation (z-param applies to diag and square), the rest of the recipe applies
+        var t2l = json.readTree(out.resolve("runs/t2l-r2-s1/ckpt/manifest.json").toFile());
+        assertEquals("head", t2l.at("/adapter/z_param").asText());
+        assertEquals(1e-3, t2l.at("/train/recipe/factorL2").asDouble());
+        // the reported trainable parameters are those of the narrow trunk
+        var cfg = dev.zhyper.core.model.ModelConfig.load(model);
+        long expected = dev.zhyper.core.adapter.ParameterCounts.total(cfg, dev.zhyper.core.adapter.AdapterSpec.of(2,
+                dev.zhyper.core.adapter.AdapterMethod.DIAG), dev.zhyper.core.hyper.HyperSpec.defaults(384)
+                .withWidths(16, 32, 24, 1));
+        assertEquals(expected, RunResult.read(out.resolve("runs/zhyper-diag-r2-s1")).trainableParams());
+    }
 }

@@ -41,6 +41,26 @@ class ParamsCommandTest {
     }
 
     @Test
+    void trunkWidthsAreOptions() {
+        CliRun run = CliRun.of("params", "--model", MISTRAL.toString(), "--rank", "8", "--embed-dim", "1024",
+                "--hyper-hidden", "128", "--hyper-out", "128", "--hyper-task-dim", "32", "--hyper-blocks", "1");
+        assertEquals(0, run.exitCode(), run.err());
+        var cfg = dev.zhyper.core.model.ModelConfig.load(MISTRAL);
+        var hyper = dev.zhyper.core.hyper.HyperSpec.defaults(1024).withWidths(32, 128, 128, 1);
+        StringBuilder expected = new StringBuilder();
+        for (var m : java.util.List.of(dev.zhyper.core.adapter.AdapterMethod.MTL, dev.zhyper.core.adapter.AdapterMethod.DIAG,
+                dev.zhyper.core.adapter.AdapterMethod.SQUARE, dev.zhyper.core.adapter.AdapterMethod.T2L)) {
+            expected.append(m.id()).append(" 8 ").append(dev.zhyper.core.adapter.ParameterCounts.total(cfg,
+                    dev.zhyper.core.adapter.AdapterSpec.of(8, m), hyper)).append('\n');
+        }
+        assertEquals(expected.toString(), run.out());
+        // the trunk shrinks: diag is smaller than with the paper's widths, MTL (no hypernetwork) unchanged
+        String[] lines = run.out().split("\n");
+        assertEquals("mtl 8 3407872", lines[0]);
+        assertTrue(Long.parseLong(lines[1].split(" ")[2]) < 4207632L, lines[1]);
+    }
+
+    @Test
     void missingConfigFailsWithOneErrorLine() {
         CliRun run = CliRun.of("params", "--model", "does-not-exist", "--rank", "8", "--embed-dim", "1024");
         assertEquals(1, run.exitCode());

@@ -39,6 +39,9 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    RecipeOptions recipe;
+
     @Option(names = "--model", defaultValue = "models/zhyper-tiny", paramLabel = "DIR",
             description = "Base model directory (default ${DEFAULT-VALUE}).")
     Path model;
@@ -117,12 +120,12 @@ public final class ExperimentsCommand implements Callable<Integer> {
             // keep table order
             ms = ExperimentMethod.ALL.stream().filter(ms::contains).toList();
             TrainOptions training = TrainOptions.defaults(quick ? 20 : steps).withBatch(quick ? 8 : batch).withLr(lr)
-                    .withRegularisation(labelSmoothing, neftune, weightDecay);
+                    .withRegularisation(labelSmoothing, neftune, weightDecay).withRecipe(recipe.recipe());
             plan = quick
                     ? new ExperimentPlan(model, suite, out, ms, List.of(2), List.of(1L), training, 2, evalBatch,
-                    targets, runtime.modelOptions())
+                    targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper())
                     : new ExperimentPlan(model, suite, out, ms, ranks, seeds, training, evalPerTask, evalBatch,
-                    targets, runtime.modelOptions());
+                    targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper());
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

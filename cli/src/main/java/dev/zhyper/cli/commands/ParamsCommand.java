@@ -54,11 +54,27 @@ public final class ParamsCommand implements Callable<Integer> {
             description = "Adapted layers: all, a:b or a:b:step (default: ${DEFAULT-VALUE}).")
     String layers;
 
+    @Option(names = "--hyper-hidden", defaultValue = "512", paramLabel = "N",
+            description = "Hidden width of the hypernetwork's MLPs (default ${DEFAULT-VALUE}, the paper's).")
+    int hyperHidden;
+
+    @Option(names = "--hyper-task-dim", defaultValue = "64", paramLabel = "N",
+            description = "Width of the task encoding in the trunk (default ${DEFAULT-VALUE}).")
+    int hyperTaskDim;
+
+    @Option(names = "--hyper-out", defaultValue = "512", paramLabel = "N",
+            description = "Width of the trunk's output, d_MLP_out (default ${DEFAULT-VALUE}).")
+    int hyperOut;
+
+    @Option(names = "--hyper-blocks", defaultValue = "2", paramLabel = "N",
+            description = "Residual blocks of the trunk (default ${DEFAULT-VALUE}).")
+    int hyperBlocks;
+
     @Override
     public Integer call() {
         ModelConfig cfg = ModelConfig.load(model);
         LayerSelection selection = LayerSelection.parse(layers);
-        HyperSpec hyper = HyperSpec.defaults(embedDim);
+        HyperSpec hyper = HyperSpec.defaults(embedDim).withWidths(hyperTaskDim, hyperHidden, hyperOut, hyperBlocks);
         PrintWriter out = spec.commandLine().getOut();
         StringBuilder sb = new StringBuilder();
         for (int r : ranks) {

@@ -35,6 +35,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    RecipeOptions recipe;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model directory.")
     Path model;
 
@@ -81,7 +84,8 @@ public final class TrainCommand implements Callable<Integer> {
     int maxLength;
 
     @Option(names = "--conditioning", defaultValue = "minilm",
-            description = "minilm (descriptions) or one-hot (task ids, Zhyper-OHE) (default ${DEFAULT-VALUE}).")
+            description = "minilm (descriptions, encoded by --embedder) or one-hot (task ids, Zhyper-OHE) "
+                    + "(default ${DEFAULT-VALUE}).")
     String conditioning;
 
     @Option(names = "--description-in-prompt", description = "Also put the description in the prompt (prepend baseline).")
@@ -90,28 +94,38 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save every N steps (0: only at the end).")
     int checkpointEvery;
 
-    @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
+    @Option(names = "--label-smoothing", defaultValue = "0.1",
+            description = "Label smoothing of the SFT loss (default ${DEFAULT-VALUE}).")
+    double labelSmoothing;
 
-    @Option(names = "--neftune", defaultValue = "5") float neftune;
+    @Option(names = "--neftune", defaultValue = "5", description = "NEFTune α, 0 = off (default ${DEFAULT-VALUE}).")
+    float neftune;
 
-    @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
+    @Option(names = "--weight-decay", defaultValue = "0.1",
+            description = "AdamW weight decay of the hypernetwork (and of A, B unless --weight-decay-shared) "
+                    + "(default ${DEFAULT-VALUE}).")
+    double weightDecay;
 
     @Override
     public Integer call() {
         AdapterSpec adapterSpec;
         TrainOptions options;
         TrainingRun.Conditioning cond;
+        String embedder;
+        dev.zhyper.core.hyper.HyperSpec hyper;
         try {
             adapterSpec = AdapterSpec.of(rank, AdapterMethod.parse(method))
                     .withTargets(TargetModule.parseList(targets))
                     .withLayers(LayerSelection.parse(layers))
                     .withVariant(LoraVariant.parse(variant));
+            adapterSpec = recipe.zParamGiven() ? adapterSpec.withZParam(recipe.zParametrisation())
+                    : adapterSpec.withZParamWhereItApplies(recipe.zParametrisation());
             options = TrainOptions.defaults(steps).withBatch(batch).withLr(lr).withSeed(seed)
                     .withRegularisation(labelSmoothing, neftune, weightDecay)
                     .withConditioning(descriptionInPrompt, conditioning.equals("one-hot"));
-            options = new TrainOptions(options.steps(), options.batchSize(), options.lr(), options.warmupFraction(),
-                    options.weightDecay(), options.gradClip(), options.labelSmoothing(), options.neftuneAlpha(),
-                    options.seed(), maxLength, options.descriptionInPrompt(), options.conditionOnTaskName());
+            options = options.withMaxLength(maxLength).withRecipe(recipe.recipe());
+            embedder = recipe.embedder();
+            hyper = recipe.hyper();
             cond = switch (conditioning) {
                 case "minilm" -> TrainingRun.Conditioning.MINILM;
                 case "one-hot" -> TrainingRun.Conditioning.ONE_HOT;
@@ -126,7 +140,7 @@ public final class TrainCommand implements Callable<Integer> {
         err.printf("training %s r=%d on %d examples of %d tasks, %d steps%n", adapterSpec.method().id(), rank,
                 examples.size(), desc.size(), steps);
         TrainingRun.Result r = TrainingRun.run(new TrainingRun.Config(model, adapterSpec, options, cond, out,
-                checkpointEvery, runtime.modelOptions()), examples, desc, s -> {
+                checkpointEvery, runtime.modelOptions(), embedder, hyper), examples, desc, s -> {
                     if (s.step() % Math.max(1, steps / 50) == 0 || s.step() + 1 == steps) {
                         err.printf("step %d/%d  loss %.4f  lr %.2e  |g| %.3f  %d ms%n", s.step() + 1, steps, s.loss(),
                                 s.lr(), s.gradNorm(), s.millis());

@@ -7,9 +7,17 @@ import java.util.List;
 /**
  * The shape of an adapter: rank r, LoRA alpha, rsLoRA scaling, target projections, adapted layers and the
  * method (how the context enters). Defaults follow the reference: alpha = 2r with rsLoRA, q_proj and v_proj.
+ *
+ * @param zParam how Z(c) is obtained from the head output and how B and the head start (diag and square only;
+ *               {@link ZParametrisation#HEAD} otherwise)
  */
 public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetModule> targets,
-                          LayerSelection layers, AdapterMethod method, LoraVariant variant) {
+                          LayerSelection layers, AdapterMethod method, LoraVariant variant, ZParametrisation zParam) {
+
+    public AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetModule> targets, LayerSelection layers,
+                       AdapterMethod method, LoraVariant variant) {
+        this(rank, alpha, rsLora, targets, layers, method, variant, ZParametrisation.HEAD);
+    }
 
     public AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetModule> targets, LayerSelection layers,
                        AdapterMethod method) {
@@ -19,6 +27,17 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
     public AdapterSpec {
         if (variant == null) {
             variant = LoraVariant.LORA;
+        }
+        if (zParam == null) {
+            zParam = ZParametrisation.HEAD;
+        }
+        if (zParam != ZParametrisation.HEAD && method != AdapterMethod.DIAG && method != AdapterMethod.SQUARE) {
+            throw new IllegalArgumentException("z parametrisation " + zParam.id() + " applies to zhyper-diag and "
+                    + "zhyper-square, not " + method.id());
+        }
+        if (zParam == ZParametrisation.ZERO_Z && variant != LoraVariant.LORA) {
+            throw new IllegalArgumentException("zero-z initialises a trained B at random: it needs the lora variant, not "
+                    + variant.id());
         }
         if (variant != LoraVariant.LORA && method != AdapterMethod.DIAG && method != AdapterMethod.SQUARE) {
             throw new IllegalArgumentException(variant.id() + " needs a hypernetwork modulation (diag or square), not "
@@ -43,19 +62,34 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
     }
 
     public AdapterSpec withLayers(LayerSelection selection) {
-        return new AdapterSpec(rank, alpha, rsLora, targets, selection, method, variant);
+        return new AdapterSpec(rank, alpha, rsLora, targets, selection, method, variant, zParam);
     }
 
     public AdapterSpec withTargets(List<TargetModule> t) {
-        return new AdapterSpec(rank, alpha, rsLora, t, layers, method, variant);
+        return new AdapterSpec(rank, alpha, rsLora, t, layers, method, variant, zParam);
     }
 
     public AdapterSpec withMethod(AdapterMethod m) {
-        return new AdapterSpec(rank, alpha, rsLora, targets, layers, m, variant);
+        return new AdapterSpec(rank, alpha, rsLora, targets, layers, m, variant, zParam);
     }
 
     public AdapterSpec withVariant(LoraVariant v) {
-        return new AdapterSpec(rank, alpha, rsLora, targets, layers, method, v);
+        return new AdapterSpec(rank, alpha, rsLora, targets, layers, method, v, zParam);
+    }
+
+    public AdapterSpec withZParam(ZParametrisation z) {
+        return new AdapterSpec(rank, alpha, rsLora, targets, layers, method, variant, z);
+    }
+
+    /** Whether a z parametrisation applies to this spec (diag or square; zero-z only with a trained B). */
+    public boolean admits(ZParametrisation z) {
+        return z == ZParametrisation.HEAD || (method == AdapterMethod.DIAG || method == AdapterMethod.SQUARE)
+                && (z != ZParametrisation.ZERO_Z || variant == LoraVariant.LORA);
+    }
+
+    /** This spec with z parametrisation {@code z} where it applies ({@link #admits}), else unchanged. */
+    public AdapterSpec withZParamWhereItApplies(ZParametrisation z) {
+        return admits(z) ? withZParam(z) : this;
     }
 
     /** s = alpha / sqrt(r) with rsLoRA, alpha / r otherwise. */

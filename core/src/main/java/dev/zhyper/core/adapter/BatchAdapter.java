@@ -2,6 +2,7 @@ package dev.zhyper.core.adapter;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
 import dev.zhyper.core.model.ProjectionDelta;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Tensors;
@@ -20,14 +21,21 @@ public final class BatchAdapter implements ProjectionDelta {
     private final Map<AdapterSite, NDArray> modulation;
     private final Map<AdapterSite, NDArray[]> t2l;
     private final float scaling;
+    private final float inputDropout;
 
     /**
      * @param modulation per site: [B, r] (diag, already multiplied by s), [B, r, r] (square, already times s) or,
      *                   for MTL, unused (may be empty)
      * @param t2l        per site for T2L: {A [B, r, d_in], B [B, d_out, r]}; null otherwise
+     * @param inputDropout LoRA dropout on x before A (training only; 0 = off): the update is
+     *                     s·B·Z·A·dropout(x), the base path W x is untouched
      */
     BatchAdapter(AdapterSpec spec, SharedLora lora, Map<AdapterSite, NDArray> modulation,
-                 Map<AdapterSite, NDArray[]> t2l) {
+                 Map<AdapterSite, NDArray[]> t2l, float inputDropout) {
+        if (inputDropout < 0 || inputDropout >= 1) {
+            throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + inputDropout);
+        }
+        this.inputDropout = inputDropout;
         this.spec = spec;
         this.lora = lora;
         this.modulation = modulation;
@@ -42,7 +50,8 @@ public final class BatchAdapter implements ProjectionDelta {
     }
 
     @Override
-    public NDArray delta(int layer, TargetModule module, NDArray x) {
+    public NDArray delta(int layer, TargetModule module, NDArray input) {
+        NDArray x = inputDropout > 0 ? Dropout.dropout(input, inputDropout, true).singletonOrThrow() : input;
         AdapterSite site = new AdapterSite(layer, module);
         switch (spec.method()) {
             case T2L -> {

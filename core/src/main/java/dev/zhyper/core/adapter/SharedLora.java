@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
 
 /**
  * The LoRA matrices shared by all contexts: A [r, d_in] (Kaiming-uniform as PEFT) and B [d_out, r] (zero) for
- * every adapted site, so the adapted model equals the base model at initialisation.
+ * every adapted site, so the adapted model equals the base model at initialisation. With
+ * {@link ZParametrisation#ZERO_Z} B is Kaiming-uniform as well and Z(c) = 0 keeps ΔW = 0 instead.
  */
 public final class SharedLora {
     private final Map<AdapterSite, NDArray> a = new LinkedHashMap<>();
@@ -48,7 +49,10 @@ public final class SharedLora {
                     case LORA -> {
                         // kaiming_uniform_(a=sqrt(5)) as PEFT: bound = 1/sqrt(fan_in)
                         aw = Init.uniform(m, rng, 1.0 / Math.sqrt(dIn), dtype, spec.rank(), dIn);
-                        bw = Init.constant(m, 0f, dtype, dOut, spec.rank());
+                        // zero-z: B Kaiming-uniform too (fan_in r) and Z(c) = 0 at step 0 instead
+                        bw = spec.zParam() == ZParametrisation.ZERO_Z
+                                ? Init.uniform(m, rng, 1.0 / Math.sqrt(spec.rank()), dtype, dOut, spec.rank())
+                                : Init.constant(m, 0f, dtype, dOut, spec.rank());
                     }
                     case VERA -> {
                         // frozen random projections (Kaiming-uniform as VeRA), trainable output scaling b = 0

@@ -88,14 +88,59 @@ public final class ZhyperAdapter implements AutoCloseable {
      * the loss to A, B and φ).
      */
     public BatchAdapter forEmbeddings(NDManager m, NDArray embeddings, boolean training) {
+        return forTraining(m, embeddings, training, 0).delta();
+    }
+
+    /**
+     * The training forward pass.
+     *
+     * @param delta            the batch adapter (LoRA input dropout on x before A when {@code loraDropout > 0})
+     * @param generatedSquares mean over contexts and sites of the squared norm of what the hypernetwork generated
+     *                         there (h(c): z − 1 for one-plus, z otherwise; T2L's A and B), a scalar in the
+     *                         autograd graph; null for MTL
+     */
+    public record TrainingForward(BatchAdapter delta, NDArray generatedSquares) {}
+
+    /** The training path with LoRA input dropout (active only when {@code training}) and the generated factors. */
+    public TrainingForward forTraining(NDManager m, NDArray embeddings, boolean training, double loraDropout) {
+        float dropout = training ? (float) loraDropout : 0f;
         if (hyper == null) {
-            return new BatchAdapter(spec, lora, Map.of(), null);
+            return new TrainingForward(new BatchAdapter(spec, lora, Map.of(), null, dropout), null);
         }
-        NDArray[] out = hyper.forward(m, embeddings, layers, training);
-        return fromHeadOutputs(m, out, embeddings.getShape().get(0));
+        NDArray[] h = hyper.forward(m, embeddings, layers, training);
+        long n = embeddings.getShape().get(0);
+        NDArray squares = null;
+        for (NDArray t : h) {
+            NDArray sq = t.square().sum();
+            squares = squares == null ? sq : squares.add(sq);
+        }
+        squares = Tensors.div(squares, (double) n * sites.size());
+        return new TrainingForward(fromHeadOutputs(m, modulation(m, h), n, dropout), squares);
+    }
+
+    /** Z(c) from the head outputs h(c), per target type [N, layers, width] (docs/method.md §1). */
+    private NDArray[] modulation(NDManager m, NDArray[] h) {
+        if (spec.zParam() != ZParametrisation.ONE_PLUS) {
+            return h;
+        }
+        int r = spec.rank();
+        float[] identity = new float[spec.method() == AdapterMethod.SQUARE ? r * r : r];
+        for (int i = 0; i < r; i++) {
+            identity[spec.method() == AdapterMethod.SQUARE ? i * r + i : i] = 1f;
+        }
+        NDArray one = Tensors.create(m, identity, new Shape(identity.length)).toType(dtype, false);
+        NDArray[] z = new NDArray[h.length];
+        for (int t = 0; t < h.length; t++) {
+            z[t] = h[t].add(one);
+        }
+        return z;
     }
 
     private BatchAdapter fromHeadOutputs(NDManager m, NDArray[] perType, long batch) {
+        return fromHeadOutputs(m, perType, batch, 0f);
+    }
+
+    private BatchAdapter fromHeadOutputs(NDManager m, NDArray[] perType, long batch, float loraDropout) {
         Map<AdapterSite, NDArray> mod = new LinkedHashMap<>();
         Map<AdapterSite, NDArray[]> t2l = spec.method() == AdapterMethod.T2L ? new LinkedHashMap<>() : null;
         int r = spec.rank();
@@ -118,7 +163,7 @@ public final class ZhyperAdapter implements AutoCloseable {
                 }
             }
         }
-        return new BatchAdapter(spec, lora, mod, t2l);
+        return new BatchAdapter(spec, lora, mod, t2l, loraDropout);
     }
 
     /** Computes the modulation of each context (inference: dropout off, no autograd). */
@@ -141,7 +186,7 @@ public final class ZhyperAdapter implements AutoCloseable {
                 System.arraycopy(embeddings[i], 0, flat, i * d, d);
             }
             NDArray e = Tensors.create(m, flat, new Shape(embeddings.length, d)).toType(dtype, false);
-            NDArray[] perType = hyper.forward(m, e, layers, false);
+            NDArray[] perType = modulation(m, hyper.forward(m, e, layers, false));
             float[][] typed = new float[perType.length][];
             for (int t = 0; t < perType.length; t++) {
                 typed[t] = perType[t].toType(DataType.FLOAT32, false).toFloatArray();
@@ -179,7 +224,7 @@ public final class ZhyperAdapter implements AutoCloseable {
     /** The batch adapter for precomputed modulations, one per row (the serving path). */
     public BatchAdapter forRows(NDManager m, List<ContextModulation> rows) {
         if (hyper == null) {
-            return new BatchAdapter(spec, lora, Map.of(), null);
+            return new BatchAdapter(spec, lora, Map.of(), null, 0f);
         }
         int nt = spec.targets().size();
         NDArray[] perType = new NDArray[nt];

@@ -12,6 +12,8 @@ import java.util.Locale;
  * Builds an embedder from a one-line spec (the embedder service's {@code zhyper.embedder.model}):
  * <ul>
  *   <li>{@code minilm}: the packaged all-MiniLM-L6-v2 (default);</li>
+ *   <li>{@code bge-small}, {@code e5-small}: bge-small-en-v1.5 and e5-small-v2 from Maven Central jars
+ *       ({@link PackagedEmbedder}, optional dependencies);</li>
  *   <li>{@code onnx:DIR} or {@code onnx:DIR:cls|mean}: an ONNX sentence-transformer directory (default pooling
  *       CLS, as gte-large-en-v1.5 in the paper);</li>
  *   <li>{@code base:MODEL_DIR}: mean-pooled hidden states of a HF decoder (e.g. the base model).</li>
@@ -25,6 +27,10 @@ public final class Embedders {
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.equals("minilm") || lower.equals(MiniLmEmbedder.ID.toLowerCase(Locale.ROOT))) {
             return new MiniLmEmbedder();
+        }
+        PackagedEmbedder.Model packaged = PackagedEmbedder.Model.byName(lower);
+        if (packaged != null) {
+            return PackagedEmbedder.load(packaged);
         }
         if (lower.startsWith("onnx:")) {
             String rest = s.substring(5);
@@ -45,6 +51,6 @@ public final class Embedders {
             TextTokenizer tok = TextTokenizer.load(dir);
             return new BaseModelEmbedder(model, tok, dir.toAbsolutePath().normalize().getFileName().toString(), true);
         }
-        throw new IllegalArgumentException("unknown embedder '" + spec + "' (minilm, onnx:DIR[:cls|mean], base:MODEL_DIR)");
+        throw new IllegalArgumentException("unknown embedder '" + spec + "' (minilm, bge-small, e5-small, onnx:DIR[:cls|mean], base:MODEL_DIR)");
     }
 }

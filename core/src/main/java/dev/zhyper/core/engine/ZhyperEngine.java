@@ -70,7 +70,8 @@ public final class ZhyperEngine implements AutoCloseable {
             }
             AdapterCheckpoint.Loaded loaded = AdapterCheckpoint.load(checkpoint, base.config(), options.device(),
                     options.dtype());
-            return new ZhyperEngine(base, loaded.adapter(), embedderFor(loaded.embedder()), tok, loaded.checkpointId());
+            return new ZhyperEngine(base, loaded.adapter(), embedderFor(loaded.embedder(), base, tok, modelDir), tok,
+                    loaded.checkpointId());
         } catch (RuntimeException e) {
             base.close();
             throw e;
@@ -89,7 +90,27 @@ public final class ZhyperEngine implements AutoCloseable {
                 loaded.checkpointId(), false);
     }
 
-    /** The embedder a checkpoint was trained with: packaged MiniLM, or one-hot over the recorded labels. */
+    /**
+     * The embedder a checkpoint was trained with, where it is the base model's own hidden states
+     * ({@code base-mean:<model dir name>}): refused unless the loaded base is that model.
+     */
+    private static Embedder embedderFor(AdapterCheckpoint.EmbedderInfo info, DecoderModel base, TextTokenizer tok,
+                                        Path modelDir) {
+        if (info != null && info.id().startsWith("base-mean:") && (info.labels() == null || info.labels().isEmpty())) {
+            String name = modelDir.toAbsolutePath().normalize().getFileName().toString();
+            if (!info.id().equals("base-mean:" + name) || info.dim() != base.config().hiddenSize()) {
+                throw new IllegalArgumentException("checkpoint was trained with embedder '" + info.id() + "' (dim "
+                        + info.dim() + "), but the loaded base model is " + name);
+            }
+            return new CachingEmbedder(new dev.zhyper.core.embed.BaseModelEmbedder(base, tok, name), 4096);
+        }
+        return embedderFor(info);
+    }
+
+    /**
+     * The embedder a checkpoint was trained with: packaged MiniLM, bge-small or e5-small, or one-hot over the
+     * recorded labels; any other id is refused with a message naming it.
+     */
     public static Embedder embedderFor(AdapterCheckpoint.EmbedderInfo info) {
         if (info == null) {
             return null;
@@ -99,6 +120,14 @@ public final class ZhyperEngine implements AutoCloseable {
         }
         if (MiniLmEmbedder.ID.equals(info.id())) {
             return new CachingEmbedder(new MiniLmEmbedder(), 4096);
+        }
+        dev.zhyper.core.embed.PackagedEmbedder.Model packaged = dev.zhyper.core.embed.PackagedEmbedder.Model.byName(info.id());
+        if (packaged != null && packaged.id().equals(info.id())) {
+            if (packaged.dim() != info.dim()) {
+                throw new IllegalArgumentException("checkpoint records embedder '" + info.id() + "' with dim "
+                        + info.dim() + ", but that encoder gives " + packaged.dim());
+            }
+            return new CachingEmbedder(dev.zhyper.core.embed.PackagedEmbedder.load(packaged), 4096);
         }
         throw new IllegalArgumentException("checkpoint needs embedder '" + info.id() + "', which is not available here");
     }

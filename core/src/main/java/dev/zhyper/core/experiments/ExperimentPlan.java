@@ -1,5 +1,8 @@
 package dev.zhyper.core.experiments;
 
+import dev.zhyper.core.adapter.AdapterSpec;
+import dev.zhyper.core.adapter.ZParametrisation;
+import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.train.TrainOptions;
@@ -16,12 +19,32 @@ import java.util.List;
  * @param evalPerTask test inputs per task (each paired with one held-out description, cycling)
  * @param evalBatch   generation batch size (contexts mix freely within a batch)
  * @param targets     adapted projections of every method (the paper: q_proj, v_proj)
+ * @param zParam      z parametrisation of the rows it applies to (zhyper-diag, -square, -ohe, -vera; zero-z not
+ *                    with LoRA-XS, whose factors are frozen)
+ * @param embedder    description encoder of the description-conditioned rows (TrainingRun.Config#embedder)
+ * @param hyper       the hypernetwork's widths (embedDim set per run by its embedder)
  */
 public record ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<ExperimentMethod> methods,
                              List<Integer> ranks, List<Long> seeds, TrainOptions training, int evalPerTask, int evalBatch, List<TargetModule> targets,
-                             ModelOptions modelOptions) {
+                             ModelOptions modelOptions, ZParametrisation zParam, String embedder, HyperSpec hyper) {
+
+    public ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<ExperimentMethod> methods, List<Integer> ranks,
+                          List<Long> seeds, TrainOptions training, int evalPerTask, int evalBatch,
+                          List<TargetModule> targets, ModelOptions modelOptions) {
+        this(modelDir, suiteDir, out, methods, ranks, seeds, training, evalPerTask, evalBatch, targets, modelOptions,
+                ZParametrisation.HEAD, "minilm", HyperSpec.defaults(1));
+    }
 
     public ExperimentPlan {
+        if (zParam == null) {
+            zParam = ZParametrisation.HEAD;
+        }
+        if (embedder == null) {
+            embedder = "minilm";
+        }
+        if (hyper == null) {
+            hyper = HyperSpec.defaults(1);
+        }
         if (methods.isEmpty() || ranks.isEmpty() || seeds.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("methods, ranks, seeds and targets must not be empty");
         }
@@ -32,6 +55,11 @@ public record ExperimentPlan(Path modelDir, Path suiteDir, Path out, List<Experi
         ranks = List.copyOf(ranks);
         seeds = List.copyOf(seeds);
         targets = List.copyOf(targets);
+    }
+
+    /** The adapter spec of a method at a rank, with this plan's targets and (where it applies) z parametrisation. */
+    public AdapterSpec spec(ExperimentMethod m, int rank) {
+        return m.spec(rank).withTargets(targets).withZParamWhereItApplies(zParam);
     }
 
     public int steps() { return training.steps(); }

@@ -128,8 +128,9 @@ public final class ExperimentRunner {
         Path lossCsv = dir.resolve(LOSS_CSV);
         boolean[] first = {true};
         try {
-            TrainingRun.Result r = TrainingRun.run(new TrainingRun.Config(plan.modelDir(), m.spec(c.rank()).withTargets(plan.targets()), o,
-                    m.conditioning(), ckpt, plan.checkpointEvery(), plan.modelOptions()), suite.train(),
+            TrainingRun.Result r = TrainingRun.run(new TrainingRun.Config(plan.modelDir(), plan.spec(m, c.rank()), o,
+                    m.conditioning(), ckpt, plan.checkpointEvery(), plan.modelOptions(), plan.embedder(), plan.hyper()),
+                    suite.train(),
                     suite.trainingDescriptions(), s -> {
                         if (first[0]) {
                             first[0] = false;
@@ -238,9 +239,26 @@ public final class ExperimentRunner {
         if (!m.trains()) {
             return 0;
         }
-        AdapterSpec spec = m.spec(rank).withTargets(plan.targets());
-        int embedDim = m.oneHot() ? suite.seenTasks().size() : MiniLmEmbedder.DIM;
-        return ParameterCounts.total(model, spec, HyperSpec.defaults(embedDim));
+        AdapterSpec spec = plan.spec(m, rank);
+        return ParameterCounts.total(model, spec, plan.hyper().withEmbedDim(embedDim(m)));
+    }
+
+    /** d_c of a row: the task count for one-hot, else the plan's embedder's dimension. */
+    private int embedDim(ExperimentMethod m) {
+        if (m.oneHot()) {
+            return suite.seenTasks().size();
+        }
+        return switch (plan.embedder()) {
+            case "minilm" -> MiniLmEmbedder.DIM;
+            case "base" -> model.hiddenSize();
+            default -> {
+                var p = dev.zhyper.core.embed.PackagedEmbedder.Model.byName(plan.embedder());
+                if (p == null) {
+                    throw new IllegalArgumentException("unknown embedder " + plan.embedder());
+                }
+                yield p.dim();
+            }
+        };
     }
 
     /** What must be stored or sent per context: the hypernetwork's output (fp32); 0 for one shared LoRA. */

@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
  * out_t = head_t(h)                       r (diag), r² (square) or r(d_in+d_out) (T2L)
  * </pre>
  * Dropout is active only in training. The diag/square head weights start at zero (bias default-initialised),
- * so the initial z does not depend on the context.
+ * so the initial z does not depend on the context (with zero-z and LoRA-XS the bias is 0 as well). The outputs are
+ * h(c); {@code ZhyperAdapter} maps them to Z(c) by the adapter's {@code ZParametrisation}.
  */
 public final class HyperNetwork {
     private static final float LN_EPS = 1e-5f;
@@ -108,8 +109,9 @@ public final class HyperNetwork {
                 bv[i] = (float) ((rng.nextDouble() * 2 - 1) * aBound);
             }
             bias = Tensors.create(m, bv, new Shape(width)).toType(dtype, false);
-        } else if (adapter.variant() == dev.zhyper.core.adapter.LoraVariant.LORA_XS) {
-            bias = Init.constant(m, 0f, dtype, width);   // A and B are frozen: Z must start at zero for ΔW = 0
+        } else if (adapter.variant() == dev.zhyper.core.adapter.LoraVariant.LORA_XS
+                || adapter.zParam() == dev.zhyper.core.adapter.ZParametrisation.ZERO_Z) {
+            bias = Init.constant(m, 0f, dtype, width);   // A, B frozen (LoRA-XS) or B random (zero-z): Z starts at 0
         } else {
             bias = Init.uniform(m, rng, bound, dtype, width);
         }

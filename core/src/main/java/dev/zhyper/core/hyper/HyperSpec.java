@@ -11,6 +11,9 @@ public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, in
         if (embedDim <= 0) {
             throw new IllegalArgumentException("embedding dimension must be positive, got " + embedDim);
         }
+        if (taskDim <= 0 || layerDim <= 0 || typeDim <= 0 || hiddenDim <= 0 || outDim <= 0 || residualBlocks < 0) {
+            throw new IllegalArgumentException("hypernetwork widths must be positive (residual blocks >= 0)");
+        }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
@@ -18,6 +21,20 @@ public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, in
 
     public static HyperSpec defaults(int embedDim) {
         return new HyperSpec(embedDim, 64, 32, 32, 512, 2, 512, 0.05);
+    }
+
+    /** The same widths for another context-embedding dimension (the embedder decides d_c). */
+    public HyperSpec withEmbedDim(int d) {
+        return new HyperSpec(d, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, dropout);
+    }
+
+    /**
+     * The trunk's widths as options ({@code --hyper-hidden} and friends); a non-positive value keeps this spec's.
+     * The paper's widths ({@link #defaults}) suit large bases; a tiny base can take a smaller trunk.
+     */
+    public HyperSpec withWidths(int task, int hidden, int out, int blocks) {
+        return new HyperSpec(embedDim, task > 0 ? task : taskDim, layerDim, typeDim, hidden > 0 ? hidden : hiddenDim,
+                blocks >= 0 ? blocks : residualBlocks, out > 0 ? out : outDim, dropout);
     }
 
     /** d_MLP_in: width of the concatenated [task | layer | type] input. */

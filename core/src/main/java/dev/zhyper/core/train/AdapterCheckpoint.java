@@ -13,6 +13,7 @@ import dev.zhyper.core.adapter.AdapterMethod;
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.LayerSelection;
 import dev.zhyper.core.adapter.LoraVariant;
+import dev.zhyper.core.adapter.ZParametrisation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.io.ModelFormatException;
@@ -101,6 +102,7 @@ public final class AdapterCheckpoint {
         s.targets().forEach(m -> t.add(m.hfName()));
         n.put("layers", s.layers().toString());
         n.put("variant", s.variant().id());
+        n.put("z_param", s.zParam().id());
         return n;
     }
 
@@ -110,7 +112,8 @@ public final class AdapterCheckpoint {
             n.get("targets").forEach(x -> targets.add(TargetModule.parse(x.asText())));
             return new AdapterSpec(n.get("rank").asInt(), n.get("alpha").asDouble(), n.get("rslora").asBoolean(),
                     targets, LayerSelection.parse(n.get("layers").asText()), AdapterMethod.parse(n.get("method").asText()),
-                    LoraVariant.parse(n.path("variant").asText("lora")));
+                    LoraVariant.parse(n.path("variant").asText("lora")),
+                    ZParametrisation.parse(n.path("z_param").asText("head")));
         } catch (RuntimeException e) {
             throw new ModelFormatException(file, "manifest has an invalid adapter spec: " + e.getMessage(), e);
         }

@@ -63,7 +63,7 @@ public final class Trainer implements AutoCloseable {
         for (Parameter p : trainable) {
             p.array().setRequiresGradient(true);
         }
-        this.optimizer = new AdamW(adapter.manager(), trainable, options.weightDecay());
+        this.optimizer = new AdamW(adapter.manager(), trainable, options.parameterGroups(adapter.hyperSpec() != null));
     }
 
     public AdamW optimizer() { return optimizer; }
@@ -114,11 +114,16 @@ public final class Trainer implements AutoCloseable {
         double lossValue;
         try (NDManager m = adapter.manager().newSubManager()) {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                var delta = emb == null ? adapter.forEmbeddings(m, null, training)
-                        : adapter.forEmbeddings(m, embeddingArray(m, emb), training);
-                NDArray logits = base.forward(m, sft.input(), null, delta,
+                Recipe recipe = options.recipe();
+                ZhyperAdapter.TrainingForward fwd = adapter.forTraining(m, emb == null ? null : embeddingArray(m, emb),
+                        training, recipe.loraDropout());
+                NDArray logits = base.forward(m, sft.input(), null, fwd.delta(),
                         new DecoderModel.ForwardOptions(false, training, training ? options.neftuneAlpha() : 0f));
                 NDArray loss = sft.loss(m, logits, training ? options.labelSmoothing() : 0.0);
+                if (recipe.factorL2() > 0 && fwd.generatedSquares() != null) {
+                    // the penalty is part of the objective in training and in the gradient check alike
+                    loss = loss.add(Tensors.mul(fwd.generatedSquares(), recipe.factorL2()));
+                }
                 lossValue = loss.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
                 gc.backward(loss);
             }

@@ -7,6 +7,7 @@ import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.core.embed.CachingEmbedder;
 import dev.zhyper.core.embed.Embedder;
+import dev.zhyper.core.embed.Embedders;
 import dev.zhyper.core.embed.MiniLmEmbedder;
 import dev.zhyper.core.embed.OneHotEmbedder;
 import dev.zhyper.core.hyper.HyperSpec;
@@ -36,16 +37,43 @@ public final class TrainingRun {
     public enum Conditioning { MINILM, ONE_HOT }
 
     /**
-     * @param lr the learning-rate schedule; null = warm-up and linear decay over {@code options.steps()} (a stream of
-     *           rounds passes one continuous {@link WarmupConstant})
+     * @param lr       the learning-rate schedule; null = warm-up and linear decay over {@code options.steps()} (a
+     *                 stream of rounds passes one continuous {@link WarmupConstant})
+     * @param embedder the description encoder (with {@link Conditioning#MINILM}, i.e. descriptions): an
+     *                 {@link Embedders} spec, {@code minilm}, {@code bge-small}, {@code e5-small}, or {@code base}
+     *                 (the trained base model's own mean hidden states); null = minilm
+     * @param hyper    the hypernetwork's widths (its embedDim is replaced by the embedder's); null = the paper's
      */
     public record Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning,
-                         Path out, int checkpointEvery, ModelOptions modelOptions, LearningRate lr) {
+                         Path out, int checkpointEvery, ModelOptions modelOptions, LearningRate lr, String embedder,
+                         HyperSpec hyper) {
 
         public Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning, Path out,
                       int checkpointEvery, ModelOptions modelOptions) {
-            this(modelDir, spec, options, conditioning, out, checkpointEvery, modelOptions, null);
+            this(modelDir, spec, options, conditioning, out, checkpointEvery, modelOptions, null, null, null);
         }
+
+        public Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning, Path out,
+                      int checkpointEvery, ModelOptions modelOptions, LearningRate lr) {
+            this(modelDir, spec, options, conditioning, out, checkpointEvery, modelOptions, lr, null, null);
+        }
+
+        public Config(Path modelDir, AdapterSpec spec, TrainOptions options, Conditioning conditioning, Path out,
+                      int checkpointEvery, ModelOptions modelOptions, String embedder, HyperSpec hyper) {
+            this(modelDir, spec, options, conditioning, out, checkpointEvery, modelOptions, null, embedder, hyper);
+        }
+    }
+
+    /** The description embedder of a config (one-hot conditioning aside). */
+    public static Embedder descriptionEmbedder(Path modelDir, String spec) {
+        String s = spec == null ? "minilm" : spec.trim();
+        if (s.equals("minilm")) {
+            return new CachingEmbedder(new MiniLmEmbedder(), 65536);
+        }
+        if (s.equals("base")) {
+            s = "base:" + modelDir;
+        }
+        return new CachingEmbedder(Embedders.fromSpec(s), 65536);
     }
 
     public record Result(Path checkpoint, long steps, double finalLoss, List<Trainer.StepResult> history) {}
@@ -62,7 +90,7 @@ public final class TrainingRun {
         try (DecoderModel base = DecoderModel.load(cfg.modelDir(), cfg.modelOptions());
              TextTokenizer tok = TextTokenizer.load(cfg.modelDir());
              Embedder embedder = cfg.conditioning() == Conditioning.ONE_HOT ? new OneHotEmbedder(labels)
-                     : new CachingEmbedder(new MiniLmEmbedder(), 65536)) {
+                     : descriptionEmbedder(cfg.modelDir(), cfg.embedder())) {
             AdapterCheckpoint.EmbedderInfo info = new AdapterCheckpoint.EmbedderInfo(embedder.id(), embedder.dim(),
                     cfg.conditioning() == Conditioning.ONE_HOT ? labels : null);
             ZhyperAdapter adapter;
@@ -75,9 +103,18 @@ public final class TrainingRun {
                     throw new IncompatibleCheckpointException(cfg.out(), cfg.out()
                             + " holds a checkpoint of another adapter spec (" + l.adapter().spec() + "); choose another --out");
                 }
+                String had = l.embedder() == null ? null : l.embedder().id();
+                if (!java.util.Objects.equals(had, info.id())) {
+                    l.adapter().close();
+                    throw new IncompatibleCheckpointException(cfg.out(), cfg.out()
+                            + " holds a checkpoint trained with embedder '" + had + "', not '" + info.id()
+                            + "'; choose another --out");
+                }
                 adapter = l.adapter();
             } else {
-                adapter = new ZhyperAdapter(base.config(), cfg.spec(), HyperSpec.defaults(embedder.dim()),
+                HyperSpec hyper = cfg.hyper() == null ? HyperSpec.defaults(embedder.dim())
+                        : cfg.hyper().withEmbedDim(embedder.dim());
+                adapter = new ZhyperAdapter(base.config(), cfg.spec(), hyper,
                         cfg.modelOptions().device(), cfg.modelOptions().dtype(), o.seed(),
                         ZhyperAdapter.baseWeightsOf(base));
             }

@@ -11,6 +11,7 @@ import dev.zhyper.core.adapter.AdapterSite;
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.adapter.LayerSelection;
+import dev.zhyper.core.adapter.ZParametrisation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.DecoderInput;
@@ -190,6 +191,37 @@ class PeftExportTest {
                 .withTargets(List.of(TargetModule.Q_PROJ, TargetModule.V_PROJ, TargetModule.DOWN_PROJ))
                 .withLayers(LayerSelection.parse("0:2:2"));
         roundTrip(spec, "subset-" + method.id());
+    }
+
+    /**
+     * Each z parametrisation: the PEFT export of a context, merged into a fresh base, gives the logits of the
+     * training forward pass from that context's embedding (h → Z inside the adapter, so the export carries Z).
+     */
+    @ParameterizedTest
+    @EnumSource(ZParametrisation.class)
+    void everyZParametrisationExportsTheAdaptedLogits(ZParametrisation z) throws Exception {
+        for (AdapterMethod method : List.of(AdapterMethod.DIAG, AdapterMethod.SQUARE)) {
+            String name = "z-" + z.id() + "-" + method.id();
+            roundTrip(AdapterSpec.of(4, method).withZParam(z), name);
+            try (ZhyperAdapter a = randomAdapter(AdapterSpec.of(4, method).withZParam(z))) {
+                float[] e = embedding(9);
+                Path out = PeftExport.write(tmp.resolve(name + "-train"), a, a.modulate(new float[][] {e}).get(0),
+                        "tiny-llama", "make it upper case");
+                float[] trained;
+                try (NDManager m = base.manager().newSubManager()) {
+                    var fwd = a.forTraining(m, dev.zhyper.core.nn.Tensors.create(m, e, new Shape(1, EMBED)), false, 0);
+                    trained = base.forward(m, DecoderInput.single(TOKENS), null, fwd.delta(),
+                            DecoderModel.ForwardOptions.FULL).toFloatArray();
+                }
+                try (DecoderModel fresh = DecoderModel.load(modelDir, ModelOptions.cpuFloat32());
+                     NDManager m = NDManager.newBaseManager()) {
+                    for (PeftExport.DeltaWeight d : PeftExport.readDeltaWeights(out).values()) {
+                        fresh.mergeIntoWeight(d.layer(), d.target(), m.create(d.values(), new Shape(d.dOut(), d.dIn())));
+                    }
+                    assertArrayEquals(trained, logits(fresh, null, null), 2e-4f, name);
+                }
+            }
+        }
     }
 
     @Test

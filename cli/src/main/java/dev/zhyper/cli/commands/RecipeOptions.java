@@ -1,0 +1,88 @@
+package dev.zhyper.cli.commands;
+
+import dev.zhyper.core.adapter.ZParametrisation;
+import dev.zhyper.core.hyper.HyperSpec;
+import dev.zhyper.core.train.Recipe;
+import picocli.CommandLine.Option;
+
+/**
+ * The training recipe's options shared by {@code train} and {@code experiments} (docs/experiments.md "Recipe"):
+ * per-group learning rate and weight decay, the z parametrisation, LoRA dropout, the L2 penalty on generated
+ * factors, the description embedder and the trunk's widths. One place for their defaults. All of them are
+ * recorded in the checkpoint (manifest: train.recipe, adapter.z_param, embedder, hyper).
+ */
+public final class RecipeOptions {
+
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--lr-shared-ratio", defaultValue = "1", paramLabel = "X",
+            description = "Learning rate of the shared A, B as a multiple of --lr (LoRA+-style; the hypernetwork "
+                    + "runs at --lr) (default ${DEFAULT-VALUE}).")
+    double lrSharedRatio;
+
+    @Option(names = "--weight-decay-shared", paramLabel = "D",
+            description = "AdamW weight decay of the shared A, B (default: the same as --weight-decay).")
+    Double weightDecayShared;
+
+    @Option(names = "--z-param", defaultValue = "head", paramLabel = "P",
+            description = "How z comes from the head output h (zhyper-diag/square): head (z = h, B = 0), one-plus "
+                    + "(z = 1 + h, B = 0) or zero-z (z = h starting at 0, B random) (default ${DEFAULT-VALUE}).")
+    String zParam;
+
+    @Option(names = "--lora-dropout", defaultValue = "0", paramLabel = "P",
+            description = "Dropout on the adapter input x before A, training only (default ${DEFAULT-VALUE}).")
+    double loraDropout;
+
+    @Option(names = "--factor-l2", defaultValue = "0", paramLabel = "λ",
+            description = "Weight of an L2 penalty on the generated factors (z, z - 1 for one-plus, T2L's A and B), "
+                    + "added to the loss (default ${DEFAULT-VALUE}).")
+    double factorL2;
+
+    @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "E",
+            description = "Description encoder: minilm, bge-small, e5-small or base (the base model's mean hidden "
+                    + "states) (default ${DEFAULT-VALUE}).")
+    String embedder;
+
+    @Option(names = "--hyper-hidden", defaultValue = "512", paramLabel = "N",
+            description = "Hidden width of the hypernetwork's MLPs (default ${DEFAULT-VALUE}, the paper's).")
+    int hyperHidden;
+
+    @Option(names = "--hyper-task-dim", defaultValue = "64", paramLabel = "N",
+            description = "Width of the task (description) encoding in the trunk (default ${DEFAULT-VALUE}).")
+    int hyperTaskDim;
+
+    @Option(names = "--hyper-out", defaultValue = "512", paramLabel = "N",
+            description = "Width of the trunk's output fed to the heads, d_MLP_out (default ${DEFAULT-VALUE}).")
+    int hyperOut;
+
+    @Option(names = "--hyper-blocks", defaultValue = "2", paramLabel = "N",
+            description = "Residual blocks of the trunk (default ${DEFAULT-VALUE}).")
+    int hyperBlocks;
+
+    public Recipe recipe() {
+        return new Recipe(lrSharedRatio, weightDecayShared, loraDropout, factorL2);
+    }
+
+    public ZParametrisation zParametrisation() { return ZParametrisation.parse(zParam); }
+
+    /** Whether --z-param was given explicitly (then a method it does not apply to is an error, not skipped). */
+    public boolean zParamGiven() {
+        return spec != null && spec.findOption("--z-param") != null
+                && spec.commandLine() != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--z-param");
+    }
+
+    /** The trunk's widths; the embedding dimension is set by the embedder at training time. */
+    public HyperSpec hyper() {
+        return HyperSpec.defaults(1).withWidths(hyperTaskDim, hyperHidden, hyperOut, hyperBlocks);
+    }
+
+    public String embedder() {
+        String e = embedder.trim();
+        if (!e.equals("minilm") && !e.equals("bge-small") && !e.equals("e5-small") && !e.equals("base")) {
+            throw new IllegalArgumentException("--embedder must be minilm, bge-small, e5-small or base, not " + e);
+        }
+        return e;
+    }
+}
