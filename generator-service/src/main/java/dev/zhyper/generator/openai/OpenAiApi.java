@@ -191,8 +191,10 @@ public class OpenAiApi {
         void finish(OpenAiJson.Head head, GenerateResponse r, Throwable t) {
             if (t == null) {
                 eventLoop.runOnContext(v -> {
-                    ctx.response().putHeader("X-Request-Id", requestId);
-                    send(ctx.response(), 200, OpenAiJson.completion(head, r));
+                    HttpServerResponse response = ctx.response();
+                    if (response.ended() || response.closed()) return;
+                    response.putHeader("X-Request-Id", requestId);
+                    send(response, 200, OpenAiJson.completion(head, r));
                 });
             } else if (!(t instanceof CancellationException)) {
                 fail(error(t));

@@ -89,11 +89,12 @@ public record OpenAiRequest(Kind kind, GenerateRequest generate, String model, b
             g.setPrompt(prompt(body.get("prompt")));
         }
 
-        Long maxTokens = integer(body, kind == Kind.CHAT && body.hasNonNull("max_completion_tokens")
-                ? "max_completion_tokens" : "max_tokens");
+        String maxField = kind == Kind.CHAT && body.hasNonNull("max_completion_tokens")
+                ? "max_completion_tokens" : "max_tokens";
+        Long maxTokens = integer(body, maxField);
         if (maxTokens != null) {
             if (maxTokens < 1 || maxTokens > Integer.MAX_VALUE) {
-                throw OpenAiError.invalid("max_tokens must be >= 1, got " + maxTokens, "max_tokens");
+                throw OpenAiError.invalid(maxField + " must be >= 1, got " + maxTokens, maxField);
             }
             g.setMaxTokens(maxTokens.intValue());
         }
