@@ -1,5 +1,6 @@
 // Cancellation storm against zhyper.v1.Generator, as a Node user would write it with @grpc/grpc-js.
-// Usage: node cancel-storm.js <host:port> <proto root> <rounds> <longMaxTokens> [longPrompt]
+// Usage: node cancel-storm.js <host:port> <proto root> <rounds> <cutMaxTokens> [prompt] [ordinaryMaxTokens]
+// (cut calls: the 30 ms deadline and the cancelled ones; ordinary calls: the others and the streams)
 // Each round, on ONE channel: a Generate with a 30 ms deadline (and many tokens to decode) plus 4 ordinary
 // Generate calls; then a GenerateStream started right after a Generate that the client cancels.
 // Prints one JSON line: counts of ok/failed calls by kind and the distinct errors.
@@ -7,7 +8,8 @@ const grpc = require('@grpc/grpc-js');
 const loader = require('@grpc/proto-loader');
 const path = require('path');
 
-const [target, protoRoot, roundsArg, longArg, longPromptArg] = process.argv.slice(2);
+const [target, protoRoot, roundsArg, longArg, longPromptArg, ordinaryArg] = process.argv.slice(2);
+const ordinaryTokens = parseInt(ordinaryArg || '8', 10);
 const longPrompt = longPromptArg || 'abc abc';
 const rounds = parseInt(roundsArg || '20', 10);
 const longTokens = parseInt(longArg || '200', 10);
@@ -46,7 +48,7 @@ function stream(req) {
 }
 
 const long = (i) => ({ prompt: longPrompt, max_tokens: longTokens, request_id: `long-${i}` });
-const short = (i, j) => ({ prompt: 'abc', max_tokens: 8, request_id: `short-${i}-${j}` });
+const short = (i, j) => ({ prompt: longPrompt, max_tokens: ordinaryTokens, request_id: `short-${i}-${j}` });
 
 (async () => {
   for (let i = 0; i < rounds; i++) {
@@ -60,7 +62,7 @@ const short = (i, j) => ({ prompt: 'abc', max_tokens: 8, request_id: `short-${i}
     }
     const c = cancelledUnary({ prompt: longPrompt, max_tokens: longTokens, request_id: `cancel-${i}` }, 20);
     await new Promise((r) => setTimeout(r, 25));
-    const s = await stream({ prompt: 'abc', max_tokens: 8, request_id: `stream-${i}` });
+    const s = await stream({ prompt: longPrompt, max_tokens: ordinaryTokens, request_id: `stream-${i}` });
     if (s.err || !s.final) { stats.streamFailed++; if (s.err) note(s.err); } else stats.streamOk++;
     const cr = await c;
     if (cr.err && cr.err.code === grpc.status.CANCELLED) stats.cancelled++;

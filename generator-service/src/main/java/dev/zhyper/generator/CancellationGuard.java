@@ -64,7 +64,11 @@ public class CancellationGuard implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                       ServerCallHandler<Q, R> next) {
-        io.vertx.core.Context loop = Vertx.currentContext();
+        GrpcStreamWatch.Watch w = watches.find(headers.get(WATCH));
+        // writes run on the connection's event loop (the watch saw it in the HTTP route; interceptors may run on a
+        // worker thread), in order with the frames that carry the peer's reset
+        io.vertx.core.Context loop = w != null ? w.loop()
+                : io.vertx.core.Context.isOnEventLoopThread() ? Vertx.currentContext() : null;
         Guarded<Q, R> guarded = new Guarded<>(call, loop);
         Long timeout = parseTimeoutNanos(headers.get(TIMEOUT));
         if (timeout != null) {
@@ -73,7 +77,6 @@ public class CancellationGuard implements ServerInterceptor {
             long timer = vertx.setTimer(ms, id -> guarded.run(guarded::expire));
             guarded.onCancel(() -> vertx.cancelTimer(timer));
         }
-        GrpcStreamWatch.Watch w = watches.find(headers.get(WATCH));
         // synchronously, on the event loop that processes the reset: a write queued before it but run after it
         // must already see the call closed
         if (w != null) w.onGone(guarded::peerGone);

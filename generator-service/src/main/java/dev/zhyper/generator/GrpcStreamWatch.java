@@ -33,7 +33,17 @@ public class GrpcStreamWatch {
     /** One gRPC stream; {@link #onGone} callbacks run on the stream's event loop. */
     public static final class Watch {
         private final List<Runnable> onGone = new ArrayList<>();
+        private final io.vertx.core.Context loop;
         private boolean gone;
+
+        Watch(io.vertx.core.Context loop) {
+            this.loop = loop;
+        }
+
+        /** The event-loop context of the stream's connection: where its frames, resets included, are processed. */
+        public io.vertx.core.Context loop() {
+            return loop;
+        }
 
         /** Registers a callback for the stream's premature end (runs at once if it already ended). */
         public void onGone(Runnable r) {
@@ -57,6 +67,9 @@ public class GrpcStreamWatch {
         }
     }
 
+    /** How long the watch of a closed stream stays findable for a call started late. */
+    static final long LINGER_MS = 30_000;
+
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
@@ -66,24 +79,26 @@ public class GrpcStreamWatch {
             String type = req.getHeader("content-type");
             if (req.version() == HttpVersion.HTTP_2 && type != null && type.startsWith("application/grpc")) {
                 String id = Long.toString(ids.incrementAndGet());
-                Watch w = new Watch();
+                Watch w = new Watch(io.vertx.core.Vertx.currentContext());
                 watches.put(id, w);
                 req.headers().set(HEADER, id);
-                // closeHandler: the stream closed (reset by the peer, or the connection went away); endHandler: the
-                // response was fully written. Either way the watch is done; only a close before the end fires it.
+                // endHandler: the response was fully written (the call was started long before): forget the watch.
+                // closeHandler: the stream closed (reset by the peer, or the connection went away); before the
+                // response ended that fires the watch. The watch stays findable for a while: the call may be started
+                // (the interceptor runs) only after the reset was processed, and must then see it gone.
                 ctx.response().endHandler(v -> watches.remove(id));
                 ctx.response().closeHandler(v -> {
-                    watches.remove(id);
                     if (!ctx.response().ended()) w.fire();
+                    ctx.vertx().setTimer(LINGER_MS, t -> watches.remove(id));
                 });
             }
             ctx.next();
         });
     }
 
-    /** The watch of a call (by its {@link #HEADER} value), or null (another transport, or already ended). */
+    /** Claims the watch of a call (by its {@link #HEADER} value), or null (another transport, or long gone). */
     public Watch find(String id) {
-        return id == null ? null : watches.get(id);
+        return id == null ? null : watches.remove(id);
     }
 
     /** Streams being watched (tests). */

@@ -99,9 +99,10 @@ class CancellationOverNetworkTest {
 
     @Test
     void grpcJsCallsBesideCancelledAndExpiredCallsAllSucceed() throws Exception {
-        int rounds = 10;
+        // the cut calls (60 tokens) would end, and write their late answers, while the ordinary ones (200) still run
+        int rounds = 8;
         JsonNode stats = runNode("cancel-storm.js", "localhost:" + url.getPort(), protoRoot().toString(),
-                Integer.toString(rounds), "200", longPrompt);
+                Integer.toString(rounds), "60", longPrompt, "200");
         assertEquals(0, stats.get("ordinaryFailed").asInt(), "ordinary unary calls failed: " + stats);
         assertEquals(4 * rounds, stats.get("ordinaryOk").asInt(), stats.toString());
         assertEquals(0, stats.get("streamFailed").asInt(), "streams after a cancelled call failed: " + stats);
@@ -151,7 +152,7 @@ class CancellationOverNetworkTest {
         List<CompletableFuture<Status>> ordinary = new ArrayList<>();
         List<CompletableFuture<Status>> cancelled = new ArrayList<>();
         try {
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 24; i++) {
                 ClientCall<GenerateRequest, GenerateChunk> call = channel.newCall(
                         GeneratorGrpc.getGenerateStreamMethod(), CallOptions.DEFAULT);
                 CompletableFuture<Status> c = new CompletableFuture<>();
@@ -160,12 +161,12 @@ class CancellationOverNetworkTest {
                     @Override public void onClose(Status status, Metadata trailers) { c.complete(status); }
                 }, new Metadata());
                 call.request(1);
-                call.sendMessage(longRequest("storm-" + i));
+                call.sendMessage(longRequest("storm-" + i).toBuilder().setMaxTokens(60).build());
                 call.halfClose();
                 timer.schedule(() -> call.cancel("storm", null), rng.nextInt(60), TimeUnit.MILLISECONDS);
                 cancelled.add(c);
                 CompletableFuture<Status> o = new CompletableFuture<>();
-                async.generate(GenerateRequest.newBuilder().setPrompt("abc").setMaxTokens(1 + rng.nextInt(8)).build(),
+                async.generate(longRequest("beside-" + i),
                         new io.grpc.stub.StreamObserver<>() {
                             @Override public void onNext(dev.zhyper.proto.v1.GenerateResponse v) { }
                             @Override public void onError(Throwable t) { o.complete(Status.fromThrowable(t)); }
@@ -194,12 +195,17 @@ class CancellationOverNetworkTest {
         long cancelled0 = batcher.cancelled();
         double completed0 = completed();
         GeneratorGrpc.GeneratorBlockingStub stub = GeneratorGrpc.newBlockingStub(channel);
+        // a deadline a quarter of the time the long request takes here: it reaches the server and expires mid-decode
+        long t0 = System.nanoTime();
+        stub.generate(longRequest("calibrate"));
+        long deadlineMs = Math.max(20, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) / 4);
+        completed0 = completed();
         List<CompletableFuture<Status.Code>> expired = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             int k = i;
             expired.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    stub.withDeadlineAfter(40, TimeUnit.MILLISECONDS).generate(longRequest("expire-" + k));
+                    stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).generate(longRequest("expire-" + k));
                     return Status.Code.OK;
                 } catch (StatusRuntimeException e) {
                     return e.getStatus().getCode();
