@@ -604,7 +604,7 @@ public class TrainingService {
         if (gate.enabled()) {
             GateResult g = gate.judge(info.getCheckpointId(), dir, served());
             ev.setGate(g).putMetrics("gate_accuracy", g.getAccuracy());
-            if (g.hasField(GateResult.getDescriptor().findFieldByName("served_checkpoint_id"))) {
+            if (!g.getServedCheckpointId().isEmpty()) {
                 ev.putMetrics("gate_served_accuracy", g.getServedAccuracy());
             }
             if (g.getPassed()) {

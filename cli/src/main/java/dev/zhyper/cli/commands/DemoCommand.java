@@ -248,11 +248,16 @@ public final class DemoCommand implements Callable<Integer> {
             if (promote) {
                 awaitHotLoad(gen, hyp, probe, servedId);
             } else {
-                String now = gen.withDeadlineAfter(60, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
+                sleep(2000); // time for a (wrong) hot swap to show
+                String g = gen.withDeadlineAfter(60, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
                         .setDescription(probe).setPrompt("abc").setMaxTokens(1).build()).getCheckpointId();
-                if (!now.equals(servedId)) {
-                    out.printf("WARNING: the generator serves %s, not %s: it does not honour the gate's REJECTED%n",
-                            now, servedId);
+                String hz = hyp.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .modulate(ModulateRequest.newBuilder().setDescription(probe).build()).getCheckpointId();
+                for (String[] sv : new String[][] {{"generator", g}, {"hypernet", hz}}) {
+                    if (!sv[1].equals(servedId)) {
+                        out.printf("WARNING: the %s serves %s, not %s: it does not honour the gate's REJECTED%n",
+                                sv[0], sv[1], servedId);
+                    }
                 }
             }
             ModulateResponse z = hyp.withDeadlineAfter(30, TimeUnit.SECONDS)
