@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * to the end offsets found at start, handed over at once to {@code onHistory} (to be folded into the current
  * {@link ServingState}), then every later record, one by one, to {@code onLive}. {@link #awaitCaughtUp} lets a
  * starting service wait for the history before it serves. Callbacks run on the follower's thread; an exception in a
- * callback is logged and the follower goes on. Without a reachable broker or topic, it retries every few seconds
- * (the history then counts as empty once {@code emptyAfter} has passed).
+ * callback is logged and the follower goes on. Without a reachable broker or topic it starts with an empty history
+ * (so a service does not wait forever) and retries every few seconds; when the topic becomes readable, its records
+ * up to the end offsets are handed to {@code onHistory} again (folded, not replayed one by one), then live ones.
  */
 public final class CheckpointFollower implements AutoCloseable {
 
@@ -79,7 +80,7 @@ public final class CheckpointFollower implements AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
-    /** Records in the history (-1 before it was read). */
+    /** Records in the (last) history handed over (-1 before any). */
     public long historyRecords() {
         return historyRecords;
     }
@@ -110,15 +111,11 @@ public final class CheckpointFollower implements AutoCloseable {
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
             List<ConsumerRecord<String, byte[]>> history = new ArrayList<>();
-            while (!closed && caughtUp.getCount() > 0 && !reached(ends)) {
+            while (!closed && !reached(ends)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) history.add(r);
             }
             if (closed) return;
-            if (caughtUp.getCount() > 0) {
-                deliverHistory(history);
-            } else {
-                history.forEach(this::deliverLive); // the topic appeared after start: its records are live ones
-            }
+            deliverHistory(history); // also when the topic appeared after an empty start: folded, not replayed
             while (!closed) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) deliverLive(r);
             }

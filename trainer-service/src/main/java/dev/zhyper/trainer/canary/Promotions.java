@@ -36,9 +36,11 @@ public class Promotions {
             throw Status.FAILED_PRECONDITION.withDescription("checkpoint " + id + " was REJECTED by the evaluation gate"
                     + " and is never served").asRuntimeException();
         }
-        CheckpointInfo info = resolve(id, s).orElseThrow(() -> Status.NOT_FOUND.withDescription("no checkpoint " + id
-                + " under " + training.store().root() + " and it is not the canary candidate").asRuntimeException());
-        if (training.store().find(id).isPresent()) training.store().promote(id);
+        Optional<CheckpointInfo> stored = training.store().find(id); // (verifies the store's checkpoints once)
+        CheckpointInfo info = stored.or(() -> announced(id, s)).orElseThrow(() -> Status.NOT_FOUND.withDescription(
+                "no checkpoint " + id + " under " + training.store().root() + " and it is not the canary candidate")
+                .asRuntimeException());
+        if (stored.isPresent()) training.store().promote(id);
         CheckpointInfo promoted = info.toBuilder().setPromoted(true).build();
         ledger.announce(EventPublisher.checkpointEvent(promoted, jobOf(promoted), true).toBuilder()
                 .setStatus(CheckpointStatus.PROMOTED).setReason(reason == null ? "" : reason));
@@ -58,7 +60,7 @@ public class Promotions {
         String why = reason == null ? "" : reason;
         if (target.equals(s.candidateId())) {
             ServingState.Ref after = s.control() != null ? s.control() : s.candidate();
-            CheckpointInfo info = info(after);
+            CheckpointInfo info = training.store().find(after.checkpointId()).orElseGet(() -> info(after));
             ledger.announce(EventPublisher.checkpointEvent(info, jobOf(info), s.control() != null).toBuilder()
                     .setStatus(CheckpointStatus.ROLLED_BACK).setRolledBackCheckpointId(target).setReason(why));
             return info;
@@ -77,27 +79,27 @@ public class Promotions {
             throw Status.FAILED_PRECONDITION.withDescription("checkpoint " + restore + " was REJECTED by the gate")
                     .asRuntimeException();
         }
-        CheckpointInfo info = resolve(restore, s).orElseThrow(() -> Status.NOT_FOUND.withDescription("no checkpoint "
-                + restore + " to restore").asRuntimeException());
-        if (training.store().find(restore).isPresent()) training.store().promote(restore);
+        Optional<CheckpointInfo> stored = training.store().find(restore);
+        CheckpointInfo info = stored.or(() -> announced(restore, s)).orElseThrow(() -> Status.NOT_FOUND
+                .withDescription("no checkpoint " + restore + " to restore").asRuntimeException());
+        if (stored.isPresent()) training.store().promote(restore);
         CheckpointInfo promoted = info.toBuilder().setPromoted(true).build();
         ledger.announce(EventPublisher.checkpointEvent(promoted, jobOf(promoted), true).toBuilder()
                 .setStatus(CheckpointStatus.ROLLED_BACK).setRolledBackCheckpointId(target).setReason(why));
         return promoted;
     }
 
-    private Optional<CheckpointInfo> resolve(String id, ServingState s) {
-        Optional<CheckpointInfo> stored = training.store().find(id);
-        if (stored.isPresent()) return stored;
+    /** A checkpoint known from the announcements (candidate, control, previous control), not from the store. */
+    private static Optional<CheckpointInfo> announced(String id, ServingState s) {
         for (ServingState.Ref r : new ServingState.Ref[] {s.candidate(), s.control(), s.previousControl()}) {
             if (r != null && r.is(id)) return Optional.of(info(r));
         }
         return Optional.empty();
     }
 
-    private CheckpointInfo info(ServingState.Ref r) {
-        return training.store().find(r.checkpointId()).orElseGet(() -> CheckpointInfo.newBuilder()
-                .setCheckpointId(r.checkpointId()).setUri(r.uri()).setSha256(r.sha256()).setStep(r.step()).build());
+    private static CheckpointInfo info(ServingState.Ref r) {
+        return CheckpointInfo.newBuilder().setCheckpointId(r.checkpointId()).setUri(r.uri()).setSha256(r.sha256())
+                .setStep(r.step()).build();
     }
 
     /** The job that wrote a checkpoint, from its directory name ({@code <job>-step<N>} or {@code stream-...}). */

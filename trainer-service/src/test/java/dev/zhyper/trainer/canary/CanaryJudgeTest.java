@@ -166,6 +166,8 @@ class CanaryJudgeTest {
             assertTrue(promoted.getReason().contains("newcombe"), promoted.getReason());
             await("x is the control", () -> x.equals(canary().getControlCheckpointId())
                     && canary().getCandidateCheckpointId().isEmpty());
+            given().get("/canary").then().statusCode(200).body(containsString("\"controlCheckpointId\":\"" + x + "\""))
+                    .body(containsString("\"verdict\":\"NO_CANDIDATE\""));
 
             Map<String, String> reasons = dlqReasons(List.of("nobody-" + run, "big-" + run, "none-" + run, "bad-" + run));
             assertTrue(reasons.get("nobody-" + run).contains("no generation with request id"), reasons.toString());
