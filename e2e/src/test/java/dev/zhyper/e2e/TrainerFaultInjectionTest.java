@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fault injection with real parts: a real broker and the packaged trainer ({@code quarkus-run.jar}) as a process,
  * killed at every point of a streaming round — after the checkpoint rename, during training, after the event, before
  * the offset commit (the test-only {@code -Dzhyper.trainer.fault-point}, which halts the JVM like SIGKILL) — and once
- * with SIGKILL while idle, restarted each time. Afterwards, as the delivery contract (at-least-once, idempotent rounds)
+ * with SIGKILL while a job trains, restarted each time. Afterwards, as the delivery contract (at-least-once, idempotent rounds)
  * says: every valid example produced is in the training set of the last checkpoint and every offset is committed;
  * examples of a task whose descriptions came in earlier, committed records still train after a restart; a job
  * running when the trainer was SIGKILLed is FAILED ("interrupted") after the restart and RESUME continues it; the too-long
