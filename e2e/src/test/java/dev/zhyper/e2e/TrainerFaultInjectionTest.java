@@ -6,7 +6,11 @@ import dev.zhyper.core.model.RandomModels;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.proto.v1.Job;
+import dev.zhyper.proto.v1.JobRef;
 import dev.zhyper.proto.v1.PromoteRequest;
+import dev.zhyper.proto.v1.StartJobRequest;
+import dev.zhyper.proto.v1.TrainingControlEvent;
 import dev.zhyper.proto.v1.TrainerGrpc;
 import dev.zhyper.proto.v1.TrainingExampleEvent;
 import dev.zhyper.service.common.KafkaTestClient;
@@ -51,9 +55,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fault injection with real parts: a real broker and the packaged trainer ({@code quarkus-run.jar}) as a process,
  * killed at every point of a streaming round — after the checkpoint rename, during training, after the event, before
  * the offset commit (the test-only {@code -Dzhyper.trainer.fault-point}, which halts the JVM like SIGKILL) — and once
- * with SIGKILL while idle, restarted each time. Afterwards, as the delivery contract (at-least-once, idempotent rounds)
+ * with SIGKILL while a job trains, restarted each time. Afterwards, as the delivery contract (at-least-once, idempotent rounds)
  * says: every valid example produced is in the training set of the last checkpoint and every offset is committed;
- * examples of a task whose descriptions came in earlier, committed records still train after a restart; the too-long
+ * examples of a task whose descriptions came in earlier, committed records still train after a restart; a job
+ * running when the trainer was SIGKILLed is FAILED ("interrupted") after the restart and RESUME continues it; the too-long
  * example is on the DLQ; no {@code .work/} is left; every checkpoint announced as servable passed the gate and no
  * rejected one was ever announced servable; retention keeps the last N plus the promoted one.
  */
@@ -94,6 +99,7 @@ class TrainerFaultInjectionTest {
             props.put("zhyper.trainer.stream.max-wait-ms", "600000");
             props.put("zhyper.trainer.stream.retry-backoff-ms", "1000");
             props.put("zhyper.trainer.retention.keep-last", "3");
+            props.put("zhyper.trainer.job-checkpoint-every", "2");
             props.put("zhyper.gate.file", gate.toString());
             props.put("zhyper.gate.margin", "0.1");
             props.put("ai.djl.pytorch.num_threads", "1");
@@ -135,23 +141,61 @@ class TrainerFaultInjectionTest {
             assertTrue(Files.readString(tmp.resolve("trainer-3.log")).contains("leftover"),
                     "run 3 removed what the round killed while training (run 2) left in .work/");
             CheckpointEvent servable = lastOf(events(bootstrap), CheckpointStatus.CANDIDATE);
+            Path data = Files.writeString(tmp.resolve("job.jsonl"), "{\"task\":\"yes\",\"prompt\":\"cat\",\"response\":\"yes\"}\n"
+                    + "{\"task\":\"no\",\"prompt\":\"dog\",\"response\":\"no\"}\n");
+            Path descs = Files.writeString(tmp.resolve("job-descriptions.json"), "{\"yes\":[\"answer yes\"],\"no\":[\"answer no\"]}");
             ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             try {
-                TrainerGrpc.newBlockingStub(ch).promoteCheckpoint(PromoteRequest.newBuilder()
-                        .setCheckpointId(servable.getCheckpointId()).build());
+                TrainerGrpc.TrainerBlockingStub stub = TrainerGrpc.newBlockingStub(ch);
+                stub.promoteCheckpoint(PromoteRequest.newBuilder().setCheckpointId(servable.getCheckpointId()).build());
+                // a long job, killed below while it runs (its partial checkpoint is written every 2 steps)
+                stub.startJob(StartJobRequest.newBuilder().setJobId("job-k").setDatasetPath(data.toString())
+                        .setDescriptionsPath(descs.toString()).setSteps(1_000_000).build());
+                await("job-k past step 3", () -> stub.getJob(JobRef.newBuilder().setJobId("job-k").build()).getStep() >= 3, 120);
             } finally {
                 ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
-            // SIGKILL while idle
+            // SIGKILL while job-k trains (no streaming round in flight)
             ProcessHandle.of(p5.pid()).ifPresent(ProcessHandle::destroyForcibly);
             awaitExit(p5, Duration.ofSeconds(30));
             kills++;
-            log(t0, "SIGKILL while idle (run %d)", n);
+            log(t0, "SIGKILL while job-k trains (run %d)", n);
 
             // run 6: batch 2 WITHOUT descriptions (known only from batch 1, committed in an earlier run) + a too-long one
             ServiceProcess p6 = trainer(jar, tmp, ++n, props, null).property("quarkus.http.port", Integer.toString(port));
             p6.start();
             p6.awaitHttpReady(URI.create("http://127.0.0.1:" + port + "/q/health/ready"), Duration.ofMinutes(2));
+            // the job survived the SIGKILL: FAILED ("interrupted"); RESUME continues it from its partial checkpoint
+            ch = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            long jobResumedAt;
+            try {
+                TrainerGrpc.TrainerBlockingStub stub = TrainerGrpc.newBlockingStub(ch);
+                Job interrupted = stub.getJob(JobRef.newBuilder().setJobId("job-k").build());
+                assertEquals(Job.State.FAILED, interrupted.getState(), interrupted.toString());
+                assertTrue(interrupted.getError().contains("interrupted"), interrupted.getError());
+                byte[] resume = ProtoJson.encode(TrainingControlEvent.newBuilder().setSchemaVersion(1)
+                        .setAction(TrainingControlEvent.Action.RESUME).setJobId("job-k").build());
+                Job running = null;
+                for (int attempt = 0; attempt < 6 && running == null; attempt++) { // until the control consumer is assigned
+                    KafkaTestClient.send(bootstrap, Topics.TRAINING_CONTROL, "job-k", resume);
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (System.nanoTime() < deadline) {
+                        Job j = stub.getJob(JobRef.newBuilder().setJobId("job-k").build());
+                        if (j.getState() == Job.State.RUNNING && j.getStep() >= 3) {
+                            running = j;
+                            break;
+                        }
+                        Thread.sleep(300);
+                    }
+                }
+                assertTrue(running != null, "RESUME runs job-k again");
+                jobResumedAt = running.getStep();
+                assertTrue(running.getStep() >= 2, "continued from its partial checkpoint: " + running);
+                assertEquals(Job.State.CANCELLED, stub.cancelJob(JobRef.newBuilder().setJobId("job-k").build()).getState());
+            } finally {
+                ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            log(t0, "job-k: FAILED (interrupted) after the SIGKILL, RESUMEd, running at step %d", jobResumedAt);
             List<ProducerRecord<byte[], byte[]>> batch2 = examples(BATCH, BATCH, false, false);
             batch2.add(record("yes", TrainingExampleEvent.newBuilder().setSchemaVersion(1).setTask("yes")
                     .setPrompt("a very long prompt that cannot fit").setResponse("yes").build()));
