@@ -90,6 +90,8 @@ public class CanaryJudge {
         final ArmStats candidate = new ArmStats();
         String controlArm = "";
         String candidateArm = "";
+        /** Checkpoint of the control's generations (when no promotion was announced, the configured one). */
+        String controlSeenId;
         boolean decided;
         Verdict verdict = Verdict.NO_CANDIDATE;
         String reason = "";
@@ -231,9 +233,12 @@ public class CanaryJudge {
         if (j.checkpointId().equals(round.candidateId)) {
             round.candidate.add(j.reward());
             round.candidateArm = j.arm();
-        } else if (j.checkpointId().equals(round.controlId)) {
+        } else if (j.checkpointId().equals(round.controlId)
+                || (round.controlId == null && j.arm().equals(settings.controlArm))) {
+            // no promotion announced yet (the generator serves zhyper.checkpoint.dir): the control arm by name
             round.control.add(j.reward());
             round.controlArm = j.arm();
+            round.controlSeenId = j.checkpointId();
         } else {
             count("other_checkpoint");
         }
@@ -325,8 +330,9 @@ public class CanaryJudge {
         if (!settings.enabled) return b.setVerdict("DISABLED").setReason("zhyper.canary.enabled=false").build();
         syncRound();
         Round r = round;
-        if (r.controlId != null) b.setControlCheckpointId(r.controlId);
-        b.setControl(outcome(r.controlArm, r.controlId, r.control.snapshot()));
+        String controlId = r.controlId != null ? r.controlId : r.controlSeenId;
+        if (controlId != null) b.setControlCheckpointId(controlId);
+        b.setControl(outcome(r.controlArm, controlId, r.control.snapshot()));
         if (r.candidateId == null) {
             return b.setVerdict(Verdict.NO_CANDIDATE.name()).setReason("no candidate is served").build();
         }

@@ -34,6 +34,13 @@ public class CanarySettings {
     @ConfigProperty(name = "zhyper.canary.join-max-entries", defaultValue = "200000")
     int joinMaxEntries;
 
+    /**
+     * The generator's control arm ({@code zhyper.ab.follow-arm} there): before any promotion was announced, its
+     * generations are the control's (the checkpoint the generator was started with).
+     */
+    @ConfigProperty(name = "zhyper.canary.control-arm", defaultValue = "control")
+    String controlArm;
+
     /** Consumer group of the judge on zhyper.generations + zhyper.feedback. */
     @ConfigProperty(name = "zhyper.canary.group-id", defaultValue = "zhyper-trainer-canary")
     String groupId;
