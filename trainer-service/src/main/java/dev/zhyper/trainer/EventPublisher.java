@@ -80,6 +80,16 @@ public class EventPublisher implements AutoCloseable {
         return ev;
     }
 
+    /** Notes a sequence seen on zhyper.checkpoints, so that the next announcement's sequence is above it. */
+    public void observeSequence(long seen) {
+        state.observeSequence(seen);
+    }
+
+    /** The last sequence handed out or seen. */
+    public long lastSequence() {
+        return state.lastSequence();
+    }
+
     /** The status an event means (UNSPECIFIED of older producers: promoted -> PROMOTED, else UNGATED). */
     static CheckpointStatus statusOf(CheckpointEvent ev) {
         if (ev.getStatus() != CheckpointStatus.CHECKPOINT_STATUS_UNSPECIFIED

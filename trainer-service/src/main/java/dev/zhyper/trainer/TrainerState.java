@@ -77,6 +77,17 @@ public final class TrainerState {
         return sequence;
     }
 
+    /**
+     * Notes a sequence seen on zhyper.checkpoints (another producer's, or an earlier life's): the next one handed
+     * out is above it.
+     */
+    public synchronized void observeSequence(long seen) {
+        if (seen > sequence) {
+            sequence = seen;
+            write();
+        }
+    }
+
     public synchronized long lastSequence() {
         return sequence;
     }

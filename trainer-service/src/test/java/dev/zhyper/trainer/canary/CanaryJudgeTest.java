@@ -228,7 +228,8 @@ class CanaryJudgeTest {
         try (KafkaProducer<String, byte[]> p = producer()) {
             announce(p, "ungated-" + run, CheckpointStatus.UNGATED, ahead, 0);
         }
-        try (dev.zhyper.trainer.EventPublisher events = new dev.zhyper.trainer.EventPublisher(bootstrap)) {
+        try (dev.zhyper.trainer.EventPublisher events = new dev.zhyper.trainer.EventPublisher(bootstrap,
+                dev.zhyper.trainer.TrainerState.open(java.nio.file.Files.createTempDirectory("announcer-")))) {
             Announcer fresh = new Announcer(events);
             try (dev.zhyper.service.common.CheckpointFollower f = new dev.zhyper.service.common.CheckpointFollower(
                     bootstrap, "test-announcer-" + run,
