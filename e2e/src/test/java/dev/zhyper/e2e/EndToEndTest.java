@@ -6,6 +6,10 @@ import dev.zhyper.core.model.RandomModels;
 import dev.zhyper.core.suite.TaskSuite;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
+import dev.zhyper.proto.v1.CheckpointInfo;
+import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.proto.v1.PromoteRequest;
+import dev.zhyper.proto.v1.TrainerGrpc;
 import dev.zhyper.proto.v1.GenerateRequest;
 import dev.zhyper.proto.v1.GenerateResponse;
 import dev.zhyper.proto.v1.GenerationEvent;
@@ -75,6 +79,7 @@ class EndToEndTest {
         StackLauncher stack = new StackLauncher(tmp.resolve("run")).readyTimeout(Duration.ofMinutes(5));
         ManagedChannel genCh = null;
         ManagedChannel hypCh = null;
+        ManagedChannel trainCh = null;
         long t0 = System.nanoTime();
         try {
             Path model = RandomModels.writeLlama(tmp.resolve("model"), RandomModels.LlamaShape.tiny(0),
@@ -161,6 +166,13 @@ class EndToEndTest {
             assertTrue(Files.isDirectory(Path.of(ck.getUri())), "checkpoint directory " + ck.getUri());
             assertEquals(20, ck.getStep());
             log(t0, "checkpoint %s announced", id);
+            // no gate is configured: the checkpoint is UNGATED and nothing serves it until an operator promotes it
+            assertEquals(CheckpointStatus.UNGATED, ck.getStatus(), "a checkpoint without a gate is UNGATED");
+            trainCh = ManagedChannelBuilder.forAddress("127.0.0.1", pt).usePlaintext().build();
+            CheckpointInfo promoted = TrainerGrpc.newBlockingStub(trainCh).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .promoteCheckpoint(PromoteRequest.newBuilder().setCheckpointId(id).build());
+            assertTrue(promoted.getPromoted(), "PromoteCheckpoint answers the promoted checkpoint");
+            log(t0, "checkpoint %s promoted through Trainer.PromoteCheckpoint", id);
 
             // (c) hypernet and generator switch to it
             String description = descs.path("reverse").get(0).asText();
@@ -234,6 +246,7 @@ class EndToEndTest {
         } finally {
             if (genCh != null) genCh.shutdownNow();
             if (hypCh != null) hypCh.shutdownNow();
+            if (trainCh != null) trainCh.shutdownNow();
             stack.close();
             if (kafka != null) kafka.close();
             deleteQuietly(tmp);
