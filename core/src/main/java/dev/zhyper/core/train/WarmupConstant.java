@@ -2,7 +2,7 @@ package dev.zhyper.core.train;
 
 /**
  * Linear warm-up from {@code origin} over {@code warmupSteps} updates, then constant at {@code peak}: the schedule of
- * an open-ended stream of training rounds (ADR 0007). Unlike {@link LrSchedule} it has no horizon, so rounds that
+ * an open-ended stream of training rounds (ADR 0011). Unlike {@link LrSchedule} it has no horizon, so rounds that
  * continue each other follow ONE curve (no warm-up and decay per round): lr(step) = peak · min(1, (step − origin + 1)
  * / warmup).
  */

@@ -16,7 +16,7 @@ import java.util.Set;
  * optional {@code candidate} at {@code candidateShare} of the control's traffic, the highest {@code sequence}
  * applied, the control before the current one (for rollbacks), and the checkpoints that were REJECTED (never
  * served). Immutable; {@link #apply} is the one rule book shared by generator, hypernet and the trainer's canary
- * judge (docs/adr/0007-canary-promotion.md):
+ * judge (docs/adr/0010-canary-promotion.md):
  *
  * <ul>
  *   <li>an event with {@code sequence > 0} lower than the last applied one is {@link Kind#STALE} (ignored, counted):

@@ -1,7 +1,7 @@
 package dev.zhyper.trainer.canary;
 
 /**
- * Confidence intervals of the canary (docs/adr/0007-canary-promotion.md): the Wilson score interval of a proportion,
+ * Confidence intervals of the canary (docs/adr/0010-canary-promotion.md): the Wilson score interval of a proportion,
  * Newcombe's hybrid score interval of a difference of two proportions (method 10 of Newcombe 1998, built from the
  * two Wilson intervals), the normal (Welch) interval of a difference of two means, and the two-sided normal quantile.
  */
