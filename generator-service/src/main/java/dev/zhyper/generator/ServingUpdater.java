@@ -36,6 +36,7 @@ public final class ServingUpdater {
     private final Serving serving;
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry registry;
+    private final Announcements announcements = new Announcements();
     private volatile ServingState applied = ServingState.EMPTY;
 
     public ServingUpdater(Serving serving, DeadLetterPublisher deadLetters, MeterRegistry registry) {
@@ -51,6 +52,11 @@ public final class ServingUpdater {
     /** The lifecycle state being served. */
     public ServingState state() {
         return applied;
+    }
+
+    /** The status and gate of the recently announced checkpoints (thread-safe). */
+    public Announcements announcements() {
+        return announcements;
     }
 
     /** Folds the history of the topic into the start state and loads it. */
@@ -69,6 +75,7 @@ public final class ServingUpdater {
                 continue;
             }
             s = t.state();
+            if (t.kind() != ServingState.Kind.STALE) announcements.note(a.event());
             recordOf.put(a.event().getCheckpointId(), a.record());
         }
         if (!serving.canaryEnabled()) {
@@ -122,6 +129,7 @@ public final class ServingUpdater {
             case NOT_SERVED -> {
                 LOG.infof("%s %s: %s", e.getStatus(), e.getCheckpointId(), t.reason());
                 applied = t.state();
+                announcements.note(e);
                 count("not_served");
             }
             case LEGACY -> {
@@ -129,6 +137,7 @@ public final class ServingUpdater {
                     serving.swap(serving.controlArm(), Serving.toPath(e.getUri()), e.getSha256(), e.getCheckpointId());
                     if (Objects.equals(prev.candidateId(), e.getCheckpointId())) serving.dropCandidate();
                     applied = t.state();
+                    announcements.note(e);
                     count("swapped");
                 } catch (RuntimeException ex) {
                     refuse(r, "checkpoint refused: " + DeadLetterPublisher.reasonOf(ex));
@@ -137,6 +146,7 @@ public final class ServingUpdater {
             case APPLIED -> {
                 try {
                     applied = reconcile(prev, t.state());
+                    announcements.note(e);
                     count(switch (e.getStatus()) {
                         case CANDIDATE -> "candidate";
                         case PROMOTED -> "promoted";

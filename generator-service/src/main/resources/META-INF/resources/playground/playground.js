@@ -30,7 +30,12 @@ async function loadServing() {
     const tbody = $('#arms-table tbody');
     tbody.replaceChildren(...s.arms.map((a) => el('tr', {},
       el('td', {}, a.name), el('td', {}, (100 * a.share).toFixed(1) + ' %'),
-      el('td', {}, a.checkpoint_id || '(base model)'))));
+      el('td', {}, a.checkpoint_id || '(base model)'), el('td', {}, a.status || '—'), ...gateCells(a.gate))));
+    $('#checkpoints-table tbody').replaceChildren(...(s.checkpoints || []).map((c) => el('tr',
+      {class: c.never_served ? 'never-served' : '', 'data-checkpoint': c.checkpoint_id},
+      el('td', {}, c.checkpoint_id), el('td', {}, c.status + (c.never_served ? ' (never served)' : '')),
+      el('td', {}, c.arms.length ? c.arms.join(', ') : '—'), ...gateCells(c.gate))));
+    $('#checkpoints-empty').hidden = (s.checkpoints || []).length > 0;
     const m = await json('/v1/models');
     $('#models-table tbody').replaceChildren(...m.data.map((d) => el('tr', {},
       el('td', {}, d.id), el('td', {}, d.zhyper ? d.zhyper.kind : ''),
@@ -38,6 +43,18 @@ async function loadServing() {
   } catch (e) {
     $('#serving-summary').textContent = 'serving info unavailable: ' + e.message;
   }
+}
+
+const pct = (v) => (100 * v).toFixed(1) + ' %';
+
+/** The gate's cells: verdict, accuracy vs served (items), margin, reason. */
+function gateCells(g) {
+  if (!g) return [el('td', {class: 'muted'}, 'not gated'), el('td', {}, ''), el('td', {}, ''), el('td', {}, '')];
+  const served = g.served_accuracy === null ? 'nothing served'
+    : pct(g.served_accuracy) + (g.served_checkpoint_id ? ' (' + g.served_checkpoint_id + ')' : '');
+  return [el('td', {class: g.passed ? 'passed' : 'failed'}, g.passed ? 'passed' : 'failed'),
+    el('td', {}, pct(g.accuracy) + ' vs ' + served + ' · ' + g.items + ' items' + (g.eval_set ? ' · ' + g.eval_set : '')),
+    el('td', {}, pct(g.margin)), el('td', {}, g.reason || '')];
 }
 
 /** Streams one chat completion into pane; resolves with {final chunk, usage}. */

@@ -5,6 +5,7 @@ import dev.zhyper.core.train.Checkpoint;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.proto.v1.GateResult;
 import dev.zhyper.proto.v1.GenerateRequest;
 import dev.zhyper.proto.v1.GenerateResponse;
 import dev.zhyper.proto.v1.GenerationEvent;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -28,10 +30,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,10 +83,15 @@ class GeneratorCanaryTest {
     }
 
     void announce(Ckpt c, CheckpointStatus status, long seq, double share, String rolledBack) {
+        announce(c, status, seq, share, rolledBack, null);
+    }
+
+    void announce(Ckpt c, CheckpointStatus status, long seq, double share, String rolledBack, GateResult gate) {
         CheckpointEvent.Builder b = CheckpointEvent.newBuilder().setSchemaVersion(1).setCheckpointId(c.id())
                 .setUri(c.dir().toUri().toString()).setSha256(c.sha()).setStatus(status).setSequence(seq)
                 .setTrafficShare(share);
         if (rolledBack != null) b.setRolledBackCheckpointId(rolledBack);
+        if (gate != null) b.setGate(gate);
         KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, c.id(), ProtoJson.encode(b));
     }
 
@@ -116,8 +126,11 @@ class GeneratorCanaryTest {
         String controlBefore = serving.armCheckpoints().get(CONTROL);
         String otherArm = serving.armCheckpoints().get("control");
 
-        // CANDIDATE f at half of the control arm's traffic
-        announce(f, CheckpointStatus.CANDIDATE, seq + 1, 0.5, null);
+        // CANDIDATE f at half of the control arm's traffic, gated against what the control arm served
+        GateResult fGate = GateResult.newBuilder().setPassed(true).setAccuracy(0.75).setServedAccuracy(0.5)
+                .setServedCheckpointId("ckpt-served-at-gate").setItems(40).setMargin(0.02)
+                .setReason("accuracy 0.75 >= served 0.50 - margin 0.02").setEvalSet("heldout.jsonl").build();
+        announce(f, CheckpointStatus.CANDIDATE, seq + 1, 0.5, null, fGate);
         await("candidate arm serves f", () -> f.id().equals(serving.candidateId()));
         assertEquals(0.5, serving.candidateShare());
         String candKey = keyFor("candidate");
@@ -139,7 +152,10 @@ class GeneratorCanaryTest {
         assertEquals(f.id(), ge.getCheckpointId());
 
         // REJECTED g, then g announced as CANDIDATE anyway: refused to the DLQ, never served
-        announce(g, CheckpointStatus.REJECTED, seq + 2, 0, null);
+        GateResult gGate = GateResult.newBuilder().setPassed(false).setAccuracy(0.25).setServedAccuracy(0.5)
+                .setServedCheckpointId("ckpt-served-at-gate").setItems(40).setMargin(0.02)
+                .setReason("accuracy 0.25 < served 0.50 - margin 0.02").setEvalSet("heldout.jsonl").build();
+        announce(g, CheckpointStatus.REJECTED, seq + 2, 0, null, gGate);
         announce(g, CheckpointStatus.CANDIDATE, seq + 3, 0.5, null);
         List<ConsumerRecord<byte[], byte[]>> dlq = KafkaTestClient.readUntil(bootstrap, Topics.dlq(Topics.CHECKPOINTS),
                 Duration.ofSeconds(60), l -> l.stream().anyMatch(x -> g.id().equals(key(x))));
@@ -148,6 +164,28 @@ class GeneratorCanaryTest {
         assertTrue(reason.contains("REJECTED"), reason);
         assertEquals(f.id(), serving.candidateId());
         for (int i = 0; i < 20; i++) assertNotEquals(g.id(), generate("any-" + i, "g" + i + reqId).getCheckpointId());
+
+        // the playground's GET /zhyper/v1/serving: the candidate arm with f's gate, g listed with its reason
+        JsonPath sv = given().get("/zhyper/v1/serving").then().statusCode(200).extract().jsonPath();
+        Map<String, Object> candArm = sv.getMap("arms.find { it.name == 'candidate' }");
+        assertEquals(f.id(), candArm.get("checkpoint_id"), sv.prettify());
+        assertEquals("CANDIDATE", candArm.get("status"), sv.prettify());
+        assertEquals(0.75, sv.getDouble("arms.find { it.name == 'candidate' }.gate.accuracy"), 1e-9);
+        assertEquals(0.5, sv.getDouble("arms.find { it.name == 'candidate' }.gate.served_accuracy"), 1e-9);
+        assertEquals(0.02, sv.getDouble("arms.find { it.name == 'candidate' }.gate.margin"), 1e-9);
+        assertEquals("ckpt-served-at-gate", sv.getString("arms.find { it.name == 'candidate' }.gate.served_checkpoint_id"));
+        assertEquals(40, sv.getInt("arms.find { it.name == 'candidate' }.gate.items"));
+        assertTrue(sv.getBoolean("arms.find { it.name == 'candidate' }.gate.passed"));
+        Map<String, Object> gSeen = sv.getMap("checkpoints.find { it.checkpoint_id == '" + g.id() + "' }");
+        assertEquals("REJECTED", gSeen.get("status"), sv.prettify());
+        assertEquals(Boolean.TRUE, gSeen.get("never_served"), sv.prettify());
+        assertEquals(List.of(), gSeen.get("arms"), sv.prettify());
+        assertEquals(gGate.getReason(),
+                sv.getString("checkpoints.find { it.checkpoint_id == '" + g.id() + "' }.gate.reason"));
+        assertFalse(sv.getBoolean("checkpoints.find { it.checkpoint_id == '" + g.id() + "' }.gate.passed"));
+        List<String> listed = sv.getList("checkpoints.checkpoint_id");
+        assertTrue(listed.indexOf(g.id()) < listed.indexOf(f.id()), "newest first: " + listed);
+        assertEquals(List.of("candidate"), sv.getList("checkpoints.find { it.checkpoint_id == '" + f.id() + "' }.arms"));
 
         // PROMOTED f: the control arm serves it (same engine moved), the candidate arm is gone
         announce(f, CheckpointStatus.PROMOTED, seq + 4, 0, null);

@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zhyper.core.adapter.AdapterSite;
 import dev.zhyper.core.adapter.ContextModulation;
+import dev.zhyper.generator.Announcements;
 import dev.zhyper.generator.ArmChooser;
+import dev.zhyper.generator.CheckpointConsumer;
 import dev.zhyper.generator.EngineHandle;
 import dev.zhyper.generator.Modulations;
 import dev.zhyper.generator.Serving;
 import dev.zhyper.generator.openai.OpenAiApi;
 import dev.zhyper.generator.openai.OpenAiError;
 import dev.zhyper.generator.openai.ServedModels;
+import dev.zhyper.proto.v1.GateResult;
 import io.grpc.StatusRuntimeException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -33,7 +36,11 @@ import java.util.UUID;
  *   layer and module for that description, computed for the checkpoint of the arm that {@code user} is assigned to
  *   (the arm that answers the playground's adapted request with the same {@code user}):
  *   {@code {"arm", "checkpoint_id", "method", "sites": [{"layer", "module", "values": [...]}]}};</li>
- *   <li>{@code GET /zhyper/v1/serving} → the base model and the A/B arms with weight and checkpoint.</li>
+ *   <li>{@code GET /zhyper/v1/serving} → the base model, the A/B arms with weight, checkpoint and (when the
+ *   checkpoint was announced on zhyper.checkpoints) its {@code status} and {@code gate}, and {@code checkpoints}: the
+ *   recently announced checkpoints, newest first, with status, {@code never_served} (REJECTED, UNGATED), the arms
+ *   serving them and the gate ({@code passed, accuracy, served_accuracy, served_checkpoint_id, items, margin,
+ *   reason, eval_set}; null when not gated).</li>
  * </ul>
  * Errors are OpenAI error objects (as the OpenAI API's).
  */
@@ -51,6 +58,9 @@ public class PlaygroundApi {
 
     @Inject
     ServedModels models;
+
+    @Inject
+    CheckpointConsumer checkpoints;
 
     void routes(@Observes Router router) {
         router.post("/zhyper/v1/modulation").handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
@@ -77,8 +87,51 @@ public class PlaygroundApi {
             String c = ckpts.get(a.name());
             if (c == null || c.isEmpty()) arm.putNull("checkpoint_id");
             else arm.put("checkpoint_id", c);
+            Announcements.Seen seen = announcements().get(c).orElse(null);
+            if (seen == null) arm.putNull("status");
+            else arm.put("status", seen.status().name());
+            putGate(arm, seen);
+        }
+        ArrayNode list = o.putArray("checkpoints");
+        for (Announcements.Seen seen : announcements().recent()) {
+            ObjectNode ck = list.addObject();
+            ck.put("checkpoint_id", seen.checkpointId());
+            ck.put("status", seen.status().name());
+            ck.put("sequence", seen.sequence());
+            ck.put("never_served", seen.neverServed());
+            ArrayNode servedBy = ck.putArray("arms");
+            ckpts.forEach((arm, id) -> {
+                if (seen.checkpointId().equals(id)) servedBy.add(arm);
+            });
+            putGate(ck, seen);
         }
         return o;
+    }
+
+    private Announcements announcements() {
+        var updater = checkpoints.updater();
+        return updater == null ? EMPTY : updater.announcements();
+    }
+
+    private static final Announcements EMPTY = new Announcements();
+
+    private static void putGate(ObjectNode o, Announcements.Seen seen) {
+        GateResult g = seen == null ? null : seen.gate();
+        if (g == null) {
+            o.putNull("gate");
+            return;
+        }
+        ObjectNode gate = o.putObject("gate");
+        gate.put("passed", g.getPassed());
+        gate.put("accuracy", g.getAccuracy());
+        if (g.getServedCheckpointId().isEmpty() && g.getServedAccuracy() == 0) gate.putNull("served_accuracy");
+        else gate.put("served_accuracy", g.getServedAccuracy());
+        if (g.getServedCheckpointId().isEmpty()) gate.putNull("served_checkpoint_id");
+        else gate.put("served_checkpoint_id", g.getServedCheckpointId());
+        gate.put("items", g.getItems());
+        gate.put("margin", g.getMargin());
+        gate.put("reason", g.getReason());
+        gate.put("eval_set", g.getEvalSet());
     }
 
     private void modulation(RoutingContext ctx) {

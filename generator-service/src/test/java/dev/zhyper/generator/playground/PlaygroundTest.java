@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +89,9 @@ class PlaygroundTest {
         given().get("/zhyper/v1/serving").then().statusCode(200).body("base_model", equalTo("model"))
                 .body("arms.name", equalTo(List.of("control", "treatment")))
                 .body("arms[0].share", equalTo(0.9f))
-                .body("arms[1].checkpoint_id", equalTo(serving.armCheckpoints().get("treatment")));
+                .body("arms[1].checkpoint_id", equalTo(serving.armCheckpoints().get("treatment")))
+                .body("arms[0]", hasKey("status")).body("arms[0]", hasKey("gate"))
+                .body("checkpoints", notNullValue()); // gate metrics of announced checkpoints: GeneratorCanaryTest
         given().get("/playground/").then().statusCode(200).contentType(containsString("text/html"))
                 .body(containsString("Zhyper playground"));
         given().get("/playground/playground.js").then().statusCode(200);
@@ -152,6 +156,8 @@ class PlaygroundTest {
             browser.findElement(By.id("tab-serving")).click();
             wait.until(b -> b.findElements(By.cssSelector("#arms-table tbody tr")).size() == 2);
             assertTrue(browser.findElement(By.id("arms-table")).getText().contains("90.0 %"));
+            assertTrue(browser.findElement(By.id("arms-table")).getText().contains("accuracy vs served"));
+            assertTrue(browser.findElement(By.id("checkpoints-table")).isDisplayed());
         } finally {
             browser.quit();
         }
