@@ -696,17 +696,6 @@ public class TrainingService {
         }
     }
 
-    /** Publishes a promotion: records it in promoted.json and announces it. NOT_FOUND for an unknown id. */
-    public CheckpointInfo promote(String checkpointId) {
-        CheckpointInfo info = store.find(checkpointId).orElseThrow(() -> Status.NOT_FOUND
-                .withDescription("no checkpoint " + checkpointId + " under " + store.root()).asRuntimeException());
-        store.promote(checkpointId);
-        CheckpointInfo promoted = info.toBuilder().setPromoted(true).build();
-        String jobId = jobOf(info);
-        events.publishCheckpoint(EventPublisher.checkpointEvent(promoted, jobId, true));
-        return promoted;
-    }
-
     /** The job that wrote a checkpoint, from its directory name ({@code <job>-step<N>} or {@code stream-...}). */
     static String jobOf(CheckpointInfo info) {
         String name = Path.of(info.getUri()).getFileName().toString();
