@@ -22,34 +22,27 @@ import dev.zhyper.proto.v1.TrainingExampleEvent;
 import dev.zhyper.service.common.KafkaTestClient;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.stack.EmbeddedKafka;
-import dev.zhyper.stack.ServiceProcess;
 import dev.zhyper.stack.StackLauncher;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.StatusRuntimeException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import java.util.stream.Stream;
 
+import static dev.zhyper.e2e.E2e.await;
+import static dev.zhyper.e2e.E2e.freePort;
+import static dev.zhyper.e2e.E2e.jar;
+import static dev.zhyper.e2e.E2e.key;
+import static dev.zhyper.e2e.E2e.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -73,7 +66,7 @@ class EndToEndTest {
 
     @Test
     void examplesOverKafkaTrainAndHotSwapAndAdaptGeneration() throws Exception {
-        Path root = Path.of(System.getProperty("zhyper.root", "..")).toAbsolutePath().normalize();
+        Path root = E2e.root();
         Path tmp = Files.createTempDirectory("zhyper-e2e");
         EmbeddedKafka kafka = null;
         StackLauncher stack = new StackLauncher(tmp.resolve("run")).readyTimeout(Duration.ofMinutes(5));
@@ -233,15 +226,11 @@ class EndToEndTest {
             assertFalse(reason.isBlank());
             assertEquals(Topics.TRAINING_EXAMPLES, KafkaTestClient.header(dlq.get(0), Topics.DLQ_TOPIC_HEADER));
             for (var e : stack.endpoints().entrySet()) {
-                assertEquals(200, httpStatus(e.getValue().resolve("/q/health/ready")), e.getKey() + " not ready");
+                assertEquals(200, E2e.httpGet(e.getValue().resolve("/q/health/ready")).statusCode(), e.getKey() + " not ready");
             }
             log(t0, "passed (DLQ reason: %s)", reason);
         } catch (Throwable t) {
-            System.err.println("==== end-to-end test failed; service logs:");
-            for (ServiceProcess p : stack.processes()) {
-                System.err.println("---- " + p.name() + " (" + p.logFile() + "), last 80 lines:");
-                System.err.println(p.logTail(80));
-            }
+            E2e.dumpLogs("end-to-end test", stack);
             throw t;
         } finally {
             if (genCh != null) genCh.shutdownNow();
@@ -249,67 +238,11 @@ class EndToEndTest {
             if (trainCh != null) trainCh.shutdownNow();
             stack.close();
             if (kafka != null) kafka.close();
-            deleteQuietly(tmp);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- helpers
-
-    private static Path jar(Path root, String service) {
-        Path jar = root.resolve(service + "-service/target/quarkus-app/quarkus-run.jar");
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: package the services first "
-                + "(mvn -B verify -pl e2e -am does)");
-        return jar;
-    }
-
-    private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
-        Map<String, String> m = new HashMap<>(a);
-        m.putAll(b);
-        return m;
-    }
-
-    private static String key(ConsumerRecord<byte[], byte[]> r) {
-        return r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-    }
-
-    /** Polls {@code probe} until it returns non-null; gRPC errors (e.g. FAILED_PRECONDITION) count as not yet. */
-    private static <T> T await(String what, Duration timeout, Supplier<T> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            try {
-                T v = probe.get();
-                if (v != null) return v;
-                last = "other checkpoint";
-            } catch (StatusRuntimeException e) {
-                last = e.getStatus().toString();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("timed out waiting until " + what + " (last: " + last + ")");
-    }
-
-    private static int httpStatus(URI uri) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+            E2e.deleteQuietly(tmp);
         }
     }
 
     private static void log(long t0, String fmt, Object... args) {
-        System.err.printf("[e2e %5.1f s] %s%n", (System.nanoTime() - t0) / 1e9, String.format(fmt, args));
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
+        E2e.log("e2e", t0, fmt, args);
     }
 }

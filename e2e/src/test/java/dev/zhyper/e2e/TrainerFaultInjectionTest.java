@@ -19,19 +19,11 @@ import dev.zhyper.stack.EmbeddedKafka;
 import dev.zhyper.stack.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +64,7 @@ class TrainerFaultInjectionTest {
 
     @Test
     void theTrainerSurvivesKillsAtEveryPointOfARound() throws Exception {
-        Path root = Path.of(System.getProperty("zhyper.root", "..")).toAbsolutePath().normalize();
+        Path root = E2e.root();
         Path jar = root.resolve("trainer-service/target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.isRegularFile(jar), jar + " is missing: package the services first (mvn verify -pl e2e -am)");
         Path tmp = Files.createTempDirectory("zhyper-faults");
@@ -106,7 +98,7 @@ class TrainerFaultInjectionTest {
             props.put("ai.djl.pytorch.num_interop_threads", "1");
 
             // batch 1: 16 examples with descriptions; a round is due at once
-            send(bootstrap, examples(0, BATCH, true, false));
+            E2e.send(bootstrap, examples(0, BATCH, true, false));
             int produced = BATCH;
             int n = 0;
             // after-rename first: the next round then continues from a parent, so a kill while training leaves a
@@ -128,14 +120,14 @@ class TrainerFaultInjectionTest {
                 }
             }
             // after 'before-commit' nothing is committed yet: every round so far ended before the commit
-            assertEquals(0, committed(bootstrap));
+            assertEquals(0, E2e.committed(bootstrap, "zhyper-trainer", Topics.TRAINING_EXAMPLES));
 
             // run 5 completes the round and commits
-            int port = freePort();
+            int port = E2e.freePort();
             ServiceProcess p5 = trainer(jar, tmp, ++n, props, null).property("quarkus.http.port", Integer.toString(port));
             p5.start();
             p5.awaitHttpReady(URI.create("http://127.0.0.1:" + port + "/q/health/ready"), Duration.ofMinutes(2));
-            await("batch 1 committed", () -> committed(bootstrap) == BATCH, 180);
+            await("batch 1 committed", () -> E2e.committed(bootstrap, "zhyper-trainer", Topics.TRAINING_EXAMPLES) == BATCH, 180);
             assertTrue(Files.readString(tmp.resolve("trainer-2.log")).contains("was written but not announced"),
                     "run 2 announced the checkpoint renamed (but not announced) by run 1");
             assertTrue(Files.readString(tmp.resolve("trainer-3.log")).contains("leftover"),
@@ -199,11 +191,11 @@ class TrainerFaultInjectionTest {
             List<ProducerRecord<byte[], byte[]>> batch2 = examples(BATCH, BATCH, false, false);
             batch2.add(record("yes", TrainingExampleEvent.newBuilder().setSchemaVersion(1).setTask("yes")
                     .setPrompt("a very long prompt that cannot fit").setResponse("yes").build()));
-            send(bootstrap, batch2);
+            E2e.send(bootstrap, batch2);
             produced += batch2.size();
             int valid = 2 * BATCH;
             int total = produced;
-            await("batch 2 committed", () -> committed(bootstrap) == total, 180);
+            await("batch 2 committed", () -> E2e.committed(bootstrap, "zhyper-trainer", Topics.TRAINING_EXAMPLES) == total, 180);
             p6.stop(Duration.ofSeconds(20));
 
             // ---- the figures
@@ -247,7 +239,7 @@ class TrainerFaultInjectionTest {
                     (int) last.getMetricsOrDefault("examples", -1), evs.size(), candidates, rejected.size(),
                     dirs.size(), (System.nanoTime() - t0) / 1e9);
         } finally {
-            deleteQuietly(tmp);
+            E2e.deleteQuietly(tmp);
         }
     }
 
@@ -257,7 +249,7 @@ class TrainerFaultInjectionTest {
                 .property("quarkus.http.host", "127.0.0.1").properties(props)
                 .logFile(tmp.resolve("trainer-" + run + ".log"));
         if (faultPoint != null) {
-            p.property("zhyper.trainer.fault-point", faultPoint).property("quarkus.http.port", Integer.toString(freePort()));
+            p.property("zhyper.trainer.fault-point", faultPoint).property("quarkus.http.port", Integer.toString(E2e.freePort()));
             p.start();
         }
         return p;
@@ -301,13 +293,6 @@ class TrainerFaultInjectionTest {
         return new ProducerRecord<>(Topics.TRAINING_EXAMPLES, key.getBytes(StandardCharsets.UTF_8), ProtoJson.encode(e));
     }
 
-    static void send(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap, ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (ProducerRecord<byte[], byte[]> r : records) p.send(r).get(30, TimeUnit.SECONDS);
-        }
-    }
-
     static List<CheckpointEvent> events(String bootstrap) {
         List<ConsumerRecord<byte[], byte[]>> rs = KafkaTestClient.readUntil(bootstrap, Topics.CHECKPOINTS,
                 Duration.ofSeconds(5), l -> false);
@@ -333,17 +318,6 @@ class TrainerFaultInjectionTest {
         }
     }
 
-    static long committed(String bootstrap) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets("zhyper-trainer")
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            return m.entrySet().stream().filter(e -> e.getKey().topic().equals(Topics.TRAINING_EXAMPLES)
-                    && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static void await(String what, BooleanSupplier cond, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -353,21 +327,7 @@ class TrainerFaultInjectionTest {
         throw new AssertionError("timed out waiting for: " + what);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     static void log(long t0, String fmt, Object... args) {
         System.err.printf("[faults %5.1f s] %s%n", (System.nanoTime() - t0) / 1e9, String.format(fmt, args));
-    }
-
-    static void deleteQuietly(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
     }
 }

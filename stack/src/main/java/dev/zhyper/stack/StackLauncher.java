@@ -77,25 +77,64 @@ public final class StackLauncher implements AutoCloseable {
         return bootstrap;
     }
 
+    /** One service to start: its name (also the log's), its {@code quarkus-run.jar}, HTTP port and extra properties. */
+    public record ServiceSpec(String name, Path quarkusRunJar, int httpPort, Map<String, String> properties) {
+        public ServiceSpec {
+            properties = Map.copyOf(properties);
+        }
+    }
+
     /**
      * Starts a Quarkus service jar on {@code httpPort} with {@code -Dkafka.bootstrap.servers} (when a broker is known),
      * {@code -Dquarkus.http.port} and the extra properties, logs to {@code runDir/<name>.log}; waits until
      * {@code /q/health/ready} answers 200. Returns its base URI ({@code http://127.0.0.1:<port>}).
      */
     public synchronized URI startService(String name, Path quarkusRunJar, int httpPort, Map<String, String> properties) {
-        ServiceProcess p = ServiceProcess.jar(name, quarkusRunJar)
-                .jvmArg("-Xmx1g")
-                .property("quarkus.http.port", Integer.toString(httpPort))
-                .property("quarkus.http.host", "127.0.0.1")
-                .logFile(runDir.resolve(name + ".log"));
-        if (bootstrap != null) p.property("kafka.bootstrap.servers", bootstrap);
-        p.properties(properties);
-        p.start();
-        started.add(p);
-        URI base = URI.create("http://127.0.0.1:" + httpPort);
-        p.awaitHttpReady(base.resolve("/q/health/ready"), readyTimeout);
-        endpoints.put(name, base);
-        return base;
+        return startServices(List.of(new ServiceSpec(name, quarkusRunJar, httpPort, properties))).get(name);
+    }
+
+    /**
+     * Starts all {@code services} at once (they do not need each other to become ready), then waits until each
+     * answers 200 on {@code /q/health/ready}, as {@link #startService} does for one. Returns name → base URI.
+     */
+    public synchronized Map<String, URI> startServices(List<ServiceSpec> services) {
+        Map<String, ServiceProcess> procs = new LinkedHashMap<>();
+        for (ServiceSpec s : services) {
+            ServiceProcess p = ServiceProcess.jar(s.name(), s.quarkusRunJar())
+                    .jvmArg("-Xmx1g")
+                    .property("quarkus.http.port", Integer.toString(s.httpPort()))
+                    .property("quarkus.http.host", "127.0.0.1")
+                    .logFile(runDir.resolve(s.name() + ".log"));
+            if (bootstrap != null) p.property("kafka.bootstrap.servers", bootstrap);
+            p.properties(s.properties());
+            p.start();
+            started.add(p);
+            procs.put(s.name(), p);
+        }
+        Map<String, URI> out = new LinkedHashMap<>();
+        for (ServiceSpec s : services) {
+            URI base = URI.create("http://127.0.0.1:" + s.httpPort());
+            procs.get(s.name()).awaitHttpReady(base.resolve("/q/health/ready"), readyTimeout);
+            endpoints.put(s.name(), base);
+            out.put(s.name(), base);
+        }
+        return out;
+    }
+
+    /**
+     * Stops one started service (SIGTERM, then SIGKILL after {@code grace}) and forgets it, e.g. to restart it with
+     * other properties. Returns its exit code (-1 when it was not running).
+     */
+    public synchronized int stopService(String name, Duration grace) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            ServiceProcess p = started.get(i);
+            if (p.name().equals(name)) {
+                started.remove(i);
+                endpoints.remove(name);
+                return p.stop(grace);
+            }
+        }
+        throw new IllegalArgumentException("no started service " + name);
     }
 
     /** Started services by name → base URI. */

@@ -65,7 +65,7 @@ public class EventPublisher implements AutoCloseable {
      * THE way to announce a checkpoint (every status: UNGATED, CANDIDATE, REJECTED, PROMOTED, ROLLED_BACK): sets
      * schema_version and the next {@code sequence} (monotonic across restarts, see {@link TrainerState#nextSequence}),
      * sets {@code promoted} when the status is PROMOTED, sends it and waits for the broker's acknowledgement, then
-     * records the status in the trainer state. Returns the event as sent.
+     * records the status in the trainer state ({@link #record}). Returns the event as sent.
      *
      * @throws IllegalStateException when the broker does not acknowledge it (nothing is recorded then)
      */
@@ -76,8 +76,20 @@ public class EventPublisher implements AutoCloseable {
         }
         CheckpointEvent ev = event.setSchemaVersion(Topics.SCHEMA_VERSION).setSequence(state.nextSequence()).build();
         send(ev);
-        state.announced(ev.getCheckpointId(), statusOf(ev), ev.getSequence());
+        record(state, ev);
         return ev;
+    }
+
+    /**
+     * Records an announcement in the trainer state. ROLLED_BACK marks the WITHDRAWN checkpoint
+     * ({@code rolled_back_checkpoint_id}; the event's {@code checkpoint_id} is the one served afterwards), so that no
+     * round continues from a rolled-back candidate; every other status marks the event's checkpoint.
+     */
+    static void record(TrainerState state, CheckpointEvent ev) {
+        CheckpointStatus status = statusOf(ev);
+        String id = status == CheckpointStatus.ROLLED_BACK && !ev.getRolledBackCheckpointId().isBlank()
+                ? ev.getRolledBackCheckpointId() : ev.getCheckpointId();
+        state.announced(id, status, ev.getSequence());
     }
 
     /** Notes a sequence seen on zhyper.checkpoints, so that the next announcement's sequence is above it. */

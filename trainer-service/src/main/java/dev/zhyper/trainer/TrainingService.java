@@ -21,6 +21,8 @@ import dev.zhyper.proto.v1.Job;
 import dev.zhyper.proto.v1.StartJobRequest;
 import dev.zhyper.proto.v1.TrainingProgressEvent;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.ServingState;
+import dev.zhyper.trainer.canary.Ledger;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -85,6 +87,9 @@ public class TrainingService {
 
     @Inject
     EvaluationGate gate;
+
+    @Inject
+    Ledger ledger;
 
     CheckpointStore store;
     JobStore jobStore;
@@ -475,7 +480,7 @@ public class TrainingService {
 
     /**
      * What the next round continues from: this trainer's newest streaming checkpoint that the gate did not reject
-     * (rounds refine each other), else the served checkpoint ({@code promoted.json}, else
+     * and that was not rolled back (rounds refine each other), else the served checkpoint ({@code promoted.json}, else
      * {@code zhyper.trainer.initial-checkpoint}) — so a fresh trainer refines the model users see — provided it is
      * compatible (same conditioning; for one-hot, the same tasks). Reads manifests only; the chosen checkpoint is
      * verified when training loads it.
@@ -485,8 +490,9 @@ public class TrainingService {
         for (int i = all.size() - 1; i >= 0; i--) {
             CheckpointStore.Entry e = all.get(i);
             if (!e.stream()) continue;
-            boolean rejected = state.of(e.id()).map(a -> a.status() == CheckpointStatus.REJECTED).orElse(false);
-            if (rejected || !compatible(e.dir(), e.manifest(), cond, labels)) continue;
+            boolean withdrawn = state.of(e.id()).map(a -> a.status() == CheckpointStatus.REJECTED
+                    || a.status() == CheckpointStatus.ROLLED_BACK).orElse(false);
+            if (withdrawn || !compatible(e.dir(), e.manifest(), cond, labels)) continue;
             return Optional.of(new Parent(e.id(), e.dir(), e.step(), true));
         }
         return served().filter(s -> compatible(s.dir(), manifestOf(s.dir()), cond, labels))
@@ -627,13 +633,21 @@ public class TrainingService {
         return info.toBuilder().putAllMetrics(ev.getMetricsMap()).build();
     }
 
-    /** Deletes old checkpoints: all but the newest {@code retention.keep-last}, every promoted one and the served one kept. */
+    /**
+     * Deletes old checkpoints: all but the newest {@code retention.keep-last}; kept besides them: every promoted one,
+     * the served one, and what zhyper.checkpoints says is live ({@link Ledger}: the control, the canary candidate, the
+     * control before — a rollback's target), whoever announced it.
+     */
     void applyRetention() {
         int keepLast = settings.retentionKeepLast();
         if (keepLast <= 0) return;
         java.util.Set<String> keep = new java.util.HashSet<>();
         store.promotedId().ifPresent(keep::add);
         served().ifPresent(s -> keep.add(s.id()));
+        ServingState live = ledger.state();
+        for (ServingState.Ref r : new ServingState.Ref[] {live.control(), live.candidate(), live.previousControl()}) {
+            if (r != null) keep.add(r.checkpointId());
+        }
         for (CheckpointStore.Entry e : store.entries()) {
             state.of(e.id()).filter(TrainerState.Announced::everPromoted).ifPresent(a -> keep.add(e.id()));
         }
