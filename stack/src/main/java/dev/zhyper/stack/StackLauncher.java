@@ -79,7 +79,7 @@ public final class StackLauncher implements AutoCloseable {
 
     /**
      * Starts a Quarkus service jar on {@code httpPort} with {@code -Dkafka.bootstrap.servers} (when a broker is known),
-     * {@code -Dquarkus.http.port} and the extra properties, logs to {@code runDir/<name>.log}; waits until
+     * {@code -Dquarkus.http.port}, {@code -Dzhyper.auth.enabled=false} (loopback only) and the extra properties, logs to {@code runDir/<name>.log}; waits until
      * {@code /q/health/ready} answers 200. Returns its base URI ({@code http://127.0.0.1:<port>}).
      */
     public synchronized URI startService(String name, Path quarkusRunJar, int httpPort, Map<String, String> properties) {
@@ -87,6 +87,9 @@ public final class StackLauncher implements AutoCloseable {
                 .jvmArg("-Xmx1g")
                 .property("quarkus.http.port", Integer.toString(httpPort))
                 .property("quarkus.http.host", "127.0.0.1")
+                // the loopback stack: no credentials, reflection on (callers' properties may override both)
+                .property("zhyper.auth.enabled", "false")
+                .property("quarkus.grpc.server.enable-reflection-service", "true")
                 .logFile(runDir.resolve(name + ".log"));
         if (bootstrap != null) p.property("kafka.bootstrap.servers", bootstrap);
         p.properties(properties);
