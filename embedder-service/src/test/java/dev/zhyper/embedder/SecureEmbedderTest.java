@@ -4,6 +4,7 @@ import dev.zhyper.proto.v1.EmbedRequest;
 import dev.zhyper.proto.v1.EmbedResponse;
 import dev.zhyper.proto.v1.EmbedderGrpc;
 import dev.zhyper.service.common.TestCertificates;
+import dev.zhyper.service.common.TlsTestResource;
 import dev.zhyper.service.common.security.AccessPolicy;
 import dev.zhyper.service.common.security.GrpcClientSecurity;
 import grpc.health.v1.HealthGrpc;
@@ -14,7 +15,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -25,9 +25,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,46 +45,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SecureEmbedderTest {
 
     static final String INFERENCE_TOKEN = "inference-token-for-tests";
-    static final String CLIENT_SUBJECT = "CN=hypernet-client,O=zhyper-test";
+    static final String CLIENT_SUBJECT = TlsTestResource.CLIENT_SUBJECT;
 
-    /** TLS + auth on this test's own application instance. */
+    /** TLS (TlsTestResource) + auth on this test's own application instance. */
     public static class Secure implements QuarkusTestProfile {
         @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("zhyper.auth.enabled", "true",
+                    "zhyper.auth.tokens", "inference:sha256:" + AccessPolicy.sha256Hex(INFERENCE_TOKEN),
+                    "zhyper.auth.subjects", "inference:" + CLIENT_SUBJECT);
+        }
+
+        @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(Certificates.class));
-        }
-    }
-
-    /** Makes the CA, the server certificate (localhost) and two client certificates; configures the server. */
-    public static class Certificates implements QuarkusTestResourceLifecycleManager {
-        static TestCertificates.Issued issued;
-
-        @Override
-        public Map<String, String> start() {
-            try {
-                Path dir = Files.createTempDirectory("zhyper-tls-test");
-                issued = TestCertificates.create(dir, List.of(
-                        new TestCertificates.Leaf("server", "CN=localhost", "dns:localhost,ip:127.0.0.1"),
-                        new TestCertificates.Leaf("client", CLIENT_SUBJECT, null),
-                        new TestCertificates.Leaf("stranger", "CN=stranger", null)));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            Map<String, String> c = new HashMap<>();
-            c.put("quarkus.tls.key-store.pem.0.cert", issued.cert("server").toString());
-            c.put("quarkus.tls.key-store.pem.0.key", issued.key("server").toString());
-            c.put("quarkus.tls.trust-store.pem.certs", issued.ca().toString());
-            // quarkus.http.ssl.client-auth=request is in application.properties (build time)
-            c.put("quarkus.http.insecure-requests", "disabled");
-            c.put("quarkus.http.test-ssl-port", "0");
-            c.put("zhyper.auth.enabled", "true");
-            c.put("zhyper.auth.tokens", "inference:sha256:" + AccessPolicy.sha256Hex(INFERENCE_TOKEN));
-            c.put("zhyper.auth.subjects", "inference:" + CLIENT_SUBJECT);
-            return c;
-        }
-
-        @Override
-        public void stop() {
+            return List.of(new TestResourceEntry(TlsTestResource.class));
         }
     }
 
@@ -97,7 +68,7 @@ class SecureEmbedderTest {
     private static final List<ManagedChannel> CHANNELS = new java.util.ArrayList<>();
 
     private EmbedderGrpc.EmbedderBlockingStub stub(Function<TestCertificates.Issued, GrpcClientSecurity> how) {
-        GrpcClientSecurity s = how.apply(Certificates.issued);
+        GrpcClientSecurity s = how.apply(TlsTestResource.issued());
         ManagedChannel ch = s.channel("localhost:" + https.getPort(), 16 << 20);
         synchronized (CHANNELS) {
             CHANNELS.add(ch);
@@ -133,7 +104,7 @@ class SecureEmbedderTest {
         assertCode(Status.Code.UNAUTHENTICATED, () -> stub(i -> new GrpcClientSecurity(true, i.ca().toString(),
                 i.cert("stranger").toString(), i.key("stranger").toString(), null)).embed(REQUEST));
         // health stays open (probes)
-        GrpcClientSecurity s = tls(Certificates.issued, null);
+        GrpcClientSecurity s = tls(TlsTestResource.issued(), null);
         ManagedChannel ch = s.channel("localhost:" + https.getPort(), 1 << 20);
         CHANNELS.add(ch);
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(ch)
@@ -144,7 +115,7 @@ class SecureEmbedderTest {
     void anAdminMethodWithAnInferenceTokenIsPermissionDenied() {
         // the guard decides before routing: an admin-only method (Trainer/StartJob) is refused for an inference
         // caller with PERMISSION_DENIED on any service
-        GrpcClientSecurity s = tls(Certificates.issued, INFERENCE_TOKEN);
+        GrpcClientSecurity s = tls(TlsTestResource.issued(), INFERENCE_TOKEN);
         ManagedChannel ch = s.channel("localhost:" + https.getPort(), 1 << 20);
         CHANNELS.add(ch);
         MethodDescriptor<byte[], byte[]> startJob = MethodDescriptor.<byte[], byte[]>newBuilder()
