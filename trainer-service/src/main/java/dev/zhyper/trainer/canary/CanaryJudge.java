@@ -69,6 +69,8 @@ public class CanaryJudge {
     @Inject
     MeterRegistry meters;
 
+    private final List<Gauge> gauges = new java.util.ArrayList<>();
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -120,17 +122,17 @@ public class CanaryJudge {
                 ConsumerConfig.CLIENT_ID_CONFIG, "zhyper-trainer-canary-" + ProcessHandle.current().pid()),
                 new StringDeserializer(), new ByteArrayDeserializer());
         for (String arm : List.of("control", "candidate")) {
-            Gauge.builder("zhyper.trainer.canary.mean.reward", this, j -> j.snapshot(arm).mean())
-                    .tag("arm", arm).description("mean reward of the arm in the current canary round").register(meters);
-            Gauge.builder("zhyper.trainer.canary.samples", this, j -> j.snapshot(arm).n())
-                    .tag("arm", arm).description("joined feedbacks of the arm in the current round").register(meters);
+            gauges.add(Gauge.builder("zhyper.trainer.canary.mean.reward", this, j -> j.snapshot(arm).mean())
+                    .tag("arm", arm).description("mean reward of the arm in the current canary round").register(meters));
+            gauges.add(Gauge.builder("zhyper.trainer.canary.samples", this, j -> j.snapshot(arm).n())
+                    .tag("arm", arm).description("joined feedbacks of the arm in the current round").register(meters));
         }
-        Gauge.builder("zhyper.trainer.canary.diff.lower", this, j -> j.diff().lower())
-                .description("lower bound of mean(candidate) - mean(control)").register(meters);
-        Gauge.builder("zhyper.trainer.canary.diff.upper", this, j -> j.diff().upper())
-                .description("upper bound of mean(candidate) - mean(control)").register(meters);
-        Gauge.builder("zhyper.trainer.canary.feedback.waiting", this, j -> j.waiting())
-                .description("feedback waiting for its generation").register(meters);
+        gauges.add(Gauge.builder("zhyper.trainer.canary.diff.lower", this, j -> j.diff().lower())
+                .description("lower bound of mean(candidate) - mean(control)").register(meters));
+        gauges.add(Gauge.builder("zhyper.trainer.canary.diff.upper", this, j -> j.diff().upper())
+                .description("upper bound of mean(candidate) - mean(control)").register(meters));
+        gauges.add(Gauge.builder("zhyper.trainer.canary.feedback.waiting", this, j -> j.waiting())
+                .description("feedback waiting for its generation").register(meters));
         thread = new Thread(this::run, "canary-judge");
         thread.setDaemon(true);
         thread.start();
@@ -138,6 +140,10 @@ public class CanaryJudge {
 
     @PreDestroy
     void stop() {
+        // a restarted application in the same JVM (tests) must register its own gauges, not find these: they would
+        // point at this stopped instance
+        gauges.forEach(meters::remove);
+        gauges.clear();
         closed = true;
         if (consumer != null) consumer.wakeup();
         if (thread != null) {
