@@ -136,8 +136,9 @@ class DeploymentManifestsTest {
         assumeServicePresent(service);
         int http = httpPort(service);
         Map<String, Object> s = composeService(service);
-        List<String> ports = list(s, "ports").stream().map(String::valueOf).toList();
-        assertTrue(ports.contains(http + ":" + http), service + ": compose publishes " + http + ", has " + ports);
+        List<String> ports = list(s, "ports").stream().map(String::valueOf).map(Manifests::composeDefaults).toList();
+        assertTrue(ports.contains("127.0.0.1:" + http + ":" + http),
+                service + ": compose publishes " + http + " on loopback by default, has " + ports);
         String healthcheck = String.valueOf(list(s, "healthcheck", "test"));
         assertTrue(healthcheck.contains("localhost:" + http + "/q/health/ready"),
                 service + ": compose healthcheck on /q/health/ready of port " + http + ": " + healthcheck);
@@ -388,6 +389,11 @@ class DeploymentManifestsTest {
             String name = str(d, "metadata", "name");
             Map<String, String> volumeToClaim = new LinkedHashMap<>();
             for (Object v : list(d, "spec", "template", "spec", "volumes")) {
+                // the scratch /tmp of a read-only root filesystem is an emptyDir
+                if (map(v, "emptyDir") != null && "/tmp".equals(mountPathOf(d, str(v, "name")))) {
+                    volumeToClaim.put(str(v, "name"), "emptyDir");
+                    continue;
+                }
                 String claim = str(v, "persistentVolumeClaim", "claimName");
                 if (claim != null) {
                     named("PersistentVolumeClaim", claim);
@@ -451,6 +457,134 @@ class DeploymentManifestsTest {
         for (String s : SERVICES) {
             String user = composeEnv(composeService(s)).get("ZHYPER_CACHE_REMOTE_USERNAME");
             if (user != null) assertEquals(infinispanUser, user, s + ": Hot Rod user = server user");
+        }
+    }
+
+    // ---- security (issue 11, docs/adr/0013) ----------------------------------------------------------------------
+
+    @Test
+    void composePublishesEveryPortOnLoopbackByDefault() {
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> services = map(compose(), "services");
+        services.forEach((name, svc) -> {
+            for (Object p : list(svc, "ports")) {
+                String published = composeDefaults(String.valueOf(p));
+                if (!published.startsWith("127.0.0.1:")) problems.add(name + " publishes " + p + " beyond loopback");
+            }
+        });
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @ParameterizedTest
+    @FieldSource("services")
+    void authIsOnInComposeAndK8sWithTokensFromSecrets(String service) {
+        assumeServicePresent(service);
+        Map<String, String> compose = composeEnv(composeService(service));
+        assertEquals("true", compose.get("ZHYPER_AUTH_ENABLED"), "compose " + service);
+        assertTrue(compose.get("ZHYPER_AUTH_TOKENS").startsWith("${"), "compose " + service
+                + ": tokens come from the operator's environment, not the file");
+        assertEquals("true", configMapData(service).get("ZHYPER_AUTH_ENABLED"), "k8s " + service);
+        Map<String, Object> c = container(named("Deployment", service));
+        boolean tokensFromSecret = false;
+        for (Object e : list(c, "env")) {
+            if ("ZHYPER_AUTH_TOKENS".equals(str(e, "name"))) {
+                tokensFromSecret = str(e, "valueFrom", "secretKeyRef", "name") != null;
+            }
+        }
+        assertTrue(tokensFromSecret, service + ": ZHYPER_AUTH_TOKENS from a Secret");
+    }
+
+    @Test
+    void credentialsAreNeverPlainValuesInK8s() {
+        List<String> problems = new ArrayList<>();
+        for (Map<String, Object> cm : ofKind("ConfigMap")) {
+            Map<String, Object> data = map(cm, "data");
+            if (data == null) continue;
+            for (String k : data.keySet()) {
+                if (isCredential(k)) problems.add("ConfigMap " + str(cm, "metadata", "name") + " holds " + k);
+            }
+        }
+        for (Map<String, Object> d : ofKind("Deployment")) {
+            for (Object e : list(container(d), "env")) {
+                String name = str(e, "name");
+                if (isCredential(name) && str(e, "valueFrom", "secretKeyRef", "name") == null) {
+                    problems.add(str(d, "metadata", "name") + " sets " + name + " without a secretKeyRef");
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    private static boolean isCredential(String env) {
+        return env.contains("PASSWORD") || env.endsWith("_TOKEN") || env.endsWith("_TOKENS") || env.endsWith("_KEY")
+                || env.contains("SECRET");
+    }
+
+    private static String mountPathOf(Map<String, Object> deployment, String volume) {
+        for (Object m : list(container(deployment), "volumeMounts")) {
+            if (volume.equals(str(m, "name"))) return str(m, "mountPath");
+        }
+        return null;
+    }
+
+    @ParameterizedTest
+    @FieldSource("services")
+    void deploymentsRunNonRootWithAReadOnlyRootFilesystemAndNoCapabilities(String service) {
+        assumeServicePresent(service);
+        Map<String, Object> d = named("Deployment", service);
+        Map<String, Object> pod = map(d, "spec", "template", "spec");
+        assertEquals("true", str(pod, "securityContext", "runAsNonRoot"), service + " pod runAsNonRoot");
+        Map<String, Object> c = container(d);
+        assertEquals("true", str(c, "securityContext", "readOnlyRootFilesystem"), service);
+        assertEquals("false", str(c, "securityContext", "allowPrivilegeEscalation"), service);
+        assertEquals(List.of("ALL"), list(c, "securityContext", "capabilities", "drop"), service + " drops ALL");
+        // a read-only root needs a writable /tmp (DJL's native libraries, ONNX runtime, Vert.x)
+        boolean tmp = list(c, "volumeMounts").stream().anyMatch(m -> "/tmp".equals(str(m, "mountPath")));
+        assertTrue(tmp, service + " mounts a writable /tmp");
+    }
+
+    @ParameterizedTest
+    @FieldSource("services")
+    void everyServiceIsBehindADefaultDenyNetworkPolicyWithAnAllowRuleForItsPort(String service) {
+        assumeServicePresent(service);
+        int http = httpPort(service);
+        boolean denied = false;
+        boolean allowed = false;
+        for (Map<String, Object> np : ofKind("NetworkPolicy")) {
+            if (!selects(map(np, "spec", "podSelector"), service)) continue;
+            List<Object> ingress = list(np, "spec", "ingress");
+            if (ingress.isEmpty() && list(np, "spec", "policyTypes").contains("Ingress")) denied = true;
+            for (Object rule : ingress) {
+                for (Object port : list(rule, "ports")) {
+                    if (String.valueOf(http).equals(str(port, "port"))) allowed = true;
+                }
+            }
+        }
+        assertTrue(denied, service + ": a NetworkPolicy denies ingress by default");
+        assertTrue(allowed, service + ": a NetworkPolicy allows its port " + http);
+    }
+
+    private static boolean selects(Map<String, Object> selector, String service) {
+        if (selector == null) return false;
+        Map<String, Object> labels = map(selector, "matchLabels");
+        if (labels != null && service.equals(String.valueOf(labels.get("app.kubernetes.io/name")))) return true;
+        for (Object e : list(selector, "matchExpressions")) {
+            if ("app.kubernetes.io/name".equals(str(e, "key")) && "In".equals(str(e, "operator"))
+                    && list(e, "values").contains(service)) {
+                return true;
+            }
+        }
+        return selector.isEmpty() || (labels == null && list(selector, "matchExpressions").isEmpty());
+    }
+
+    @Test
+    void reflectionIsOffAndAuthOnInEveryShippedConfiguration() throws Exception {
+        for (String service : SERVICES) {
+            Path props = applicationProperties(service);
+            if (!Files.exists(props)) continue;
+            List<String> lines = Files.readAllLines(props);
+            assertTrue(lines.contains("quarkus.grpc.server.enable-reflection-service=false"), service);
+            assertTrue(lines.contains("zhyper.auth.enabled=true"), service);
         }
     }
 

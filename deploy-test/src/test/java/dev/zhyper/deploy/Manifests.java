@@ -34,7 +34,9 @@ final class Manifests {
      */
     static final Map<String, String> EXTRA_ENV = Map.of(
             // read by run-java.sh of the UBI OpenJDK runtime base image that Quarkus' Jib build uses
-            "JAVA_MAX_MEM_RATIO", "heap share of the container memory (base image launcher); libtorch memory is off-heap");
+            "JAVA_MAX_MEM_RATIO", "heap share of the container memory (base image launcher); libtorch memory is off-heap",
+            // read by DJL: where it extracts libtorch / tokenizers natives (the /tmp emptyDir: read-only root filesystem)
+            "DJL_CACHE_DIR", "DJL's native-library cache, on the writable /tmp of a read-only root filesystem");
 
     /**
      * Keys every service that has a cache ({@code zhyper.cache.mode} in its properties) accepts although its

@@ -91,11 +91,13 @@ class EndToEndTest {
             stack.startService("embedder", jar(root, "embedder"), pe, common);
             stack.startService("hypernet", jar(root, "hypernet"), ph, with(common, Map.of(
                     "zhyper.model.dir", model.toString(),
-                    "zhyper.embedder.target", "127.0.0.1:" + pe)));
+                    "zhyper.embedder.target", "127.0.0.1:" + pe,
+                    "zhyper.checkpoints.roots", tmp.resolve("checkpoints").toString())));
             stack.startService("generator", jar(root, "generator"), pg, with(common, Map.of(
                     "zhyper.model.dir", model.toString(),
                     "zhyper.hypernet.target", "127.0.0.1:" + ph,
-                    "zhyper.batch.max-wait-ms", "20")));
+                    "zhyper.batch.max-wait-ms", "20",
+                    "zhyper.checkpoints.roots", tmp.resolve("checkpoints").toString())));
             Map<String, String> trainer = new HashMap<>(common);
             trainer.put("zhyper.model.dir", model.toString());
             trainer.put("zhyper.checkpoints.root", tmp.resolve("checkpoints").toString());

@@ -80,6 +80,8 @@ class TrainerFaultInjectionTest {
             props.put("kafka.bootstrap.servers", bootstrap);
             props.put("zhyper.model.dir", model.toString());
             props.put("zhyper.checkpoints.root", checkpoints.toString());
+            props.put("zhyper.trainer.data-roots", tmp.toString());
+            props.put("zhyper.auth.enabled", "false");
             props.put("zhyper.trainer.conditioning", "one-hot");
             props.put("zhyper.trainer.rank", "2");
             props.put("zhyper.trainer.batch", "4");

@@ -1,6 +1,7 @@
 package dev.zhyper.generator;
 
 import dev.zhyper.service.common.CheckpointFollower;
+import dev.zhyper.service.common.CheckpointPaths;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -47,7 +48,8 @@ public class CheckpointConsumer {
 
     @PostConstruct
     void start() {
-        updater = new ServingUpdater(serving, deadLetters, registry);
+        updater = new ServingUpdater(serving, deadLetters, registry,
+                CheckpointPaths.fromConfig(settings.checkpointRoots));
         follower = new CheckpointFollower(bootstrap, "zhyper-generator-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {

@@ -22,7 +22,8 @@ import java.util.Map;
 
 /**
  * Publishes every served generation to {@code zhyper.generations} (GenerationEvent JSON, key = request id) with
- * its arm and checkpoint. Asynchronous: a failed publish is logged and counted
+ * its arm and checkpoint; the user's text as {@code zhyper.generator.events.content} says ({@link EventContent}).
+ * Asynchronous: a failed publish is logged and counted
  * ({@code zhyper.generator.events.failed}) but never fails the user's request.
  */
 @ApplicationScoped
@@ -52,19 +53,12 @@ public class GenerationEvents {
         published = registry.counter("zhyper.generator.events.published");
     }
 
+    /** What the events carry of context, prompt and output: full | hash | none (an invalid value fails startup). */
+    @ConfigProperty(name = "zhyper.generator.events.content", defaultValue = "full")
+    EventContent content;
+
     public void publish(GenerateResponse r, String context, String prompt) {
-        GenerationEvent e = GenerationEvent.newBuilder()
-                .setSchemaVersion(Topics.SCHEMA_VERSION)
-                .setRequestId(r.getRequestId())
-                .setArm(r.getArm())
-                .setCheckpointId(r.getCheckpointId())
-                .setContext(context)
-                .setPrompt(prompt)
-                .setOutput(r.getText())
-                .setLatencyMs(r.getTimings().getTotalMs())
-                .setCompletionTokens(r.getCompletionTokens())
-                .setFinishReason(r.getFinishReason())
-                .build();
+        GenerationEvent e = event(content, r, context, prompt);
         producer.send(new ProducerRecord<>(Topics.GENERATIONS, r.getRequestId(), ProtoJson.encode(e)), (md, ex) -> {
             if (ex != null) {
                 failed.increment();
@@ -73,6 +67,18 @@ public class GenerationEvents {
                 published.increment();
             }
         });
+    }
+
+    static GenerationEvent event(EventContent content, GenerateResponse r, String context, String prompt) {
+        return content.apply(GenerationEvent.newBuilder(), context, prompt, r.getText())
+                .setSchemaVersion(Topics.SCHEMA_VERSION)
+                .setRequestId(r.getRequestId())
+                .setArm(r.getArm())
+                .setCheckpointId(r.getCheckpointId())
+                .setLatencyMs(r.getTimings().getTotalMs())
+                .setCompletionTokens(r.getCompletionTokens())
+                .setFinishReason(r.getFinishReason())
+                .build();
     }
 
     @PreDestroy

@@ -40,6 +40,10 @@ public class GeneratorSettings {
     @ConfigProperty(name = "zhyper.canary.candidate-arm", defaultValue = "candidate")
     String candidateArm;
 
+    /** Where announced checkpoints may lie, comma-separated (CheckpointPaths; relative: to the working directory). */
+    @ConfigProperty(name = "zhyper.checkpoints.roots", defaultValue = "checkpoints")
+    String checkpointRoots;
+
     /** How long startup waits for the history of zhyper.checkpoints (the current promoted checkpoint and arms). */
     @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
     long checkpointsStartupWaitMs;

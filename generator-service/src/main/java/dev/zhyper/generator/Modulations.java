@@ -10,12 +10,13 @@ import dev.zhyper.proto.v1.ModulateRequest;
 import dev.zhyper.proto.v1.ModulateResponse;
 import dev.zhyper.proto.v1.SiteModulation;
 import dev.zhyper.service.common.ZhyperCaches;
+import dev.zhyper.service.common.security.GrpcClientSecurity;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * Turns a request's context into the modulation z for one engine (checkpoint): in-process with the engine's
  * adapter ({@code zhyper.hypernet.target=local}; context ids resolved through the Infinispan {@code zhyper-contexts}
  * registry), or by calling {@code zhyper.v1.Hypernet/Modulate} at {@code host:port} with the engine's checkpoint id
- * and converting the returned sites back into a {@link ContextModulation}.
+ * and converting the returned sites back into a {@link ContextModulation}; that client uses TLS and sends the bearer
+ * token as {@code zhyper.grpc.client.*} says ({@link GrpcClientSecurity}).
  */
 @ApplicationScoped
 public class Modulations {
@@ -42,7 +44,11 @@ public class Modulations {
     @ConfigProperty(name = "zhyper.hypernet.deadline-ms", defaultValue = "10000")
     long deadlineMs;
 
+    @Inject
+    Config config;
+
     private volatile ManagedChannel channel;
+    private volatile GrpcClientSecurity security;
 
     /** The description of a registered context id (local mode); NOT_FOUND if unknown. */
     public String resolveContextId(String contextId) {
@@ -74,7 +80,7 @@ public class Modulations {
         ModulateRequest.Builder r = ModulateRequest.newBuilder().setCheckpointId(handle.checkpointId());
         if (description != null) r.setDescription(description);
         else r.setContextId(contextId);
-        ModulateResponse resp = HypernetGrpc.newBlockingStub(channel())
+        ModulateResponse resp = security().authorize(HypernetGrpc.newBlockingStub(channel()))
                 .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).modulate(r.build());
         if (!handle.checkpointId().equals(resp.getCheckpointId())) {
             throw Status.FAILED_PRECONDITION.withDescription("hypernet answered for checkpoint "
@@ -119,13 +125,21 @@ public class Modulations {
         if (c == null) {
             synchronized (this) {
                 if (channel == null) {
-                    channel = ManagedChannelBuilder.forTarget(settings.hypernetTarget.trim()).usePlaintext()
-                            .maxInboundMessageSize(64 * 1024 * 1024).build();
+                    channel = security().channel(settings.hypernetTarget, 64 * 1024 * 1024);
                 }
                 c = channel;
             }
         }
         return c;
+    }
+
+    private GrpcClientSecurity security() {
+        GrpcClientSecurity s = security;
+        if (s == null) {
+            s = GrpcClientSecurity.fromConfig(k -> config.getOptionalValue(k, String.class).orElse(null));
+            security = s;
+        }
+        return s;
     }
 
     @PreDestroy

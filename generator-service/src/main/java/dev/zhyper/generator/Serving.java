@@ -3,14 +3,13 @@ package dev.zhyper.generator;
 import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.service.common.CheckpointPaths;
 import org.jboss.logging.Logger;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,16 +89,9 @@ public final class Serving implements AutoCloseable {
         return s;
     }
 
-    /** "file:///x" or a plain path. */
+    /** "file:///x" or a plain path (the one parser, {@link CheckpointPaths#parse}). */
     public static Path toPath(String uriOrPath) {
-        String t = uriOrPath.trim();
-        if (t.toLowerCase(Locale.ROOT).startsWith("file:")) {
-            return Path.of(URI.create(t));
-        }
-        if (t.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException("unsupported checkpoint URI scheme (only file: and plain paths): " + t);
-        }
-        return Path.of(t);
+        return CheckpointPaths.parse(uriOrPath);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.zhyper.generator;
 
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.service.common.CheckpointPaths;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
@@ -28,7 +29,9 @@ import java.util.Objects;
  * producers swap the control arm as before (at start only promoted ones count). Every checkpoint is verified
  * (files' sha256, the event's sha256 = manifest fingerprint, the id) before anything changes; an undecodable event,
  * an invalid one or a checkpoint that fails verification goes to {@code zhyper.dlq.zhyper.checkpoints} with the
- * reason, and what was served keeps serving. Single-threaded (the follower's thread).
+ * reason, and what was served keeps serving. An event's uri must name a directory under
+ * {@code zhyper.checkpoints.roots} ({@link CheckpointPaths}); the reason of that refusal names no path.
+ * Single-threaded (the follower's thread).
  */
 public final class ServingUpdater {
 
@@ -37,12 +40,15 @@ public final class ServingUpdater {
     private final Serving serving;
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry registry;
+    private final CheckpointPaths paths;
     private final Announcements announcements = new Announcements();
     private final OwnedMeters gauges;
     private volatile ServingState applied = ServingState.EMPTY;
 
-    public ServingUpdater(Serving serving, DeadLetterPublisher deadLetters, MeterRegistry registry) {
+    public ServingUpdater(Serving serving, DeadLetterPublisher deadLetters, MeterRegistry registry,
+                          CheckpointPaths paths) {
         this.serving = serving;
+        this.paths = paths;
         this.deadLetters = deadLetters;
         this.registry = registry;
         this.gauges = new OwnedMeters(registry);
@@ -105,7 +111,7 @@ public final class ServingUpdater {
         applied = start;
         if (s.candidate() != null) {
             try {
-                serving.setCandidate(Serving.toPath(s.candidate().uri()), s.candidate().sha256(), s.candidateId(),
+                serving.setCandidate(paths.confine(s.candidate().uri()), s.candidate().sha256(), s.candidateId(),
                         s.candidateShare());
                 applied = new ServingState(start.control(), s.candidate(), s.candidateShare(), s.sequence(),
                         s.previousControl(), s.rejected());
@@ -142,7 +148,7 @@ public final class ServingUpdater {
             }
             case LEGACY -> {
                 try { // as before the lifecycle: the followed arm follows the announced checkpoint (re-verified)
-                    serving.swap(serving.controlArm(), Serving.toPath(e.getUri()), e.getSha256(), e.getCheckpointId());
+                    serving.swap(serving.controlArm(), paths.confine(e.getUri()), e.getSha256(), e.getCheckpointId());
                     if (Objects.equals(prev.candidateId(), e.getCheckpointId())) serving.dropCandidate();
                     applied = t.state();
                     announcements.note(e);
@@ -184,7 +190,7 @@ public final class ServingUpdater {
                 serving.dropCandidate();
             } else {
                 try {
-                    serving.setCandidate(Serving.toPath(next.candidate().uri()), next.candidate().sha256(),
+                    serving.setCandidate(paths.confine(next.candidate().uri()), next.candidate().sha256(),
                             next.candidateId(), next.candidateShare());
                 } catch (RuntimeException ex) {
                     serving.dropCandidate();
@@ -199,7 +205,7 @@ public final class ServingUpdater {
 
     private void swapControl(ServingState prev, ServingState.Ref control) {
         if (!serving.promoteCandidate(control.checkpointId())) {
-            serving.swap(serving.controlArm(), Serving.toPath(control.uri()), control.sha256(), control.checkpointId());
+            serving.swap(serving.controlArm(), paths.confine(control.uri()), control.sha256(), control.checkpointId());
         }
     }
 

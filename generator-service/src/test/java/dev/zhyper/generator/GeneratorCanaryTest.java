@@ -214,7 +214,8 @@ class GeneratorCanaryTest {
                 options, CONTROL, "candidate");
              DeadLetterPublisher dlqPub = new DeadLetterPublisher(bootstrap)) {
             assertNotEquals(f.id(), replica.armCheckpoints().get(CONTROL), "configured start differs");
-            ServingUpdater updater = new ServingUpdater(replica, dlqPub, new SimpleMeterRegistry());
+            ServingUpdater updater = new ServingUpdater(replica, dlqPub, new SimpleMeterRegistry(),
+                    dev.zhyper.service.common.CheckpointPaths.fromConfig(System.getProperty("java.io.tmpdir")));
             try (CheckpointFollower follower = new CheckpointFollower(bootstrap, "test-replica-" + System.nanoTime(),
                     updater::onHistory, updater::onLive).start()) {
                 assertTrue(follower.awaitCaughtUp(Duration.ofSeconds(90)));

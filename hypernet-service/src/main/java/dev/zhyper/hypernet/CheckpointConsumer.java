@@ -1,6 +1,7 @@
 package dev.zhyper.hypernet;
 
 import dev.zhyper.service.common.CheckpointFollower;
+import dev.zhyper.service.common.CheckpointPaths;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -11,8 +12,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -46,12 +45,17 @@ public class CheckpointConsumer {
     @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
     long startupWaitMs;
 
+    /** Where announced checkpoints may lie (CheckpointPaths). */
+    @ConfigProperty(name = "zhyper.checkpoints.roots", defaultValue = "checkpoints")
+    String checkpointRoots;
+
     private RegistryUpdater updater;
     private CheckpointFollower follower;
 
     @PostConstruct
     void start() {
-        updater = new RegistryUpdater(registry, config.promotedOnly(), deadLetters, meters);
+        updater = new RegistryUpdater(registry, config.promotedOnly(), deadLetters, meters,
+                CheckpointPaths.fromConfig(checkpointRoots));
         follower = new CheckpointFollower(bootstrap, "zhyper-hypernet-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {
@@ -77,15 +81,5 @@ public class CheckpointConsumer {
     void stop() {
         if (follower != null) follower.close();
         if (updater != null) updater.close();
-    }
-
-    /** {@code file:///...} or a plain local path; other schemes are not supported (yet). */
-    static Path toPath(String uri) {
-        String u = uri.trim();
-        if (u.startsWith("file:")) return Path.of(URI.create(u));
-        if (u.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
-            throw new IllegalArgumentException("unsupported checkpoint uri scheme: " + u + " (file: or a local path)");
-        }
-        return Path.of(u);
     }
 }

@@ -7,12 +7,14 @@ import dev.zhyper.proto.v1.EmbedResponse;
 import dev.zhyper.proto.v1.EmbedderGrpc;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;
 import dev.zhyper.service.common.ZhyperCaches;
+import dev.zhyper.service.common.security.GrpcClientSecurity;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.grpc.GrpcClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Turns a description into the embedding a checkpoint's hypernetwork takes: one-hot checkpoints embed locally by
  * label; MiniLM checkpoints embed in-process ({@code zhyper.embedder.target=local}, through core's CachingEmbedder
  * over the shared {@code zhyper-embeddings} cache) or by calling {@code zhyper.v1.Embedder/Embed} of the
- * embedder-service ({@code zhyper.embedder.target=host:port}, the gRPC client "embedder").
+ * embedder-service ({@code zhyper.embedder.target=host:port}; TLS and bearer token by {@code zhyper.grpc.client.*},
+ * {@link GrpcClientSecurity}).
  */
 @ApplicationScoped
 public class ContextEmbedder {
@@ -36,10 +39,12 @@ public class ContextEmbedder {
     @Inject
     ZhyperCaches caches;
 
-    @GrpcClient("embedder")
-    EmbedderGrpc.EmbedderBlockingStub remote;
+    @Inject
+    Config config;
 
     private volatile CachingEmbedder local;
+    private volatile ManagedChannel channel;
+    private volatile EmbedderGrpc.EmbedderBlockingStub remote;
 
     public boolean isLocal() {
         return target == null || target.isBlank() || "local".equalsIgnoreCase(target.trim());
@@ -85,7 +90,7 @@ public class ContextEmbedder {
         }
         EmbedResponse r;
         try {
-            r = remote.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+            r = remote().withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
                     .embed(EmbedRequest.newBuilder().addTexts(description).build());
         } catch (StatusRuntimeException e) {
             Status s = e.getStatus();
@@ -106,9 +111,29 @@ public class ContextEmbedder {
         return out;
     }
 
+    /** The stub of the remote embedder (channel created on first use). */
+    private EmbedderGrpc.EmbedderBlockingStub remote() {
+        EmbedderGrpc.EmbedderBlockingStub r = remote;
+        if (r == null) {
+            synchronized (this) {
+                r = remote;
+                if (r == null) {
+                    GrpcClientSecurity s = GrpcClientSecurity.fromConfig(
+                            k -> config.getOptionalValue(k, String.class).orElse(null));
+                    channel = s.channel(target.trim(), 16 * 1024 * 1024);
+                    r = s.authorize(EmbedderGrpc.newBlockingStub(channel));
+                    remote = r;
+                }
+            }
+        }
+        return r;
+    }
+
     @PreDestroy
     void close() {
         CachingEmbedder e = local;
         if (e != null) e.close();
+        ManagedChannel c = channel;
+        if (c != null) c.shutdownNow();
     }
 }

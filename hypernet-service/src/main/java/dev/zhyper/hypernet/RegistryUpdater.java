@@ -2,6 +2,7 @@ package dev.zhyper.hypernet;
 
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
+import dev.zhyper.service.common.CheckpointPaths;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
  * no promotion. Unsequenced events of older producers switch the current checkpoint as before
  * ({@code zhyper.hypernet.promoted-only}; at start only promoted ones count). Every checkpoint is verified before it
  * is used; refusals go to {@code zhyper.dlq.zhyper.checkpoints} with the reason and the previous state keeps serving.
+ * An event's uri must name a directory under {@code zhyper.checkpoints.roots} ({@link CheckpointPaths}); anything
+ * else is refused with a reason that names no path.
  */
 public final class RegistryUpdater {
 
@@ -39,12 +42,14 @@ public final class RegistryUpdater {
     private final boolean promotedOnly;
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry meters;
+    private final CheckpointPaths paths;
     private volatile ServingState applied = ServingState.EMPTY;
     private final OwnedMeters gauges;
 
     public RegistryUpdater(CheckpointRegistry registry, boolean promotedOnly, DeadLetterPublisher deadLetters,
-                           MeterRegistry meters) {
+                           MeterRegistry meters, CheckpointPaths paths) {
         this.registry = registry;
+        this.paths = paths;
         this.promotedOnly = promotedOnly;
         this.deadLetters = deadLetters;
         this.meters = meters;
@@ -141,7 +146,7 @@ public final class RegistryUpdater {
     }
 
     private void install(ServingState.Ref ref, boolean makeCurrent) {
-        LoadedCheckpoint c = registry.loadAndInstall(CheckpointConsumer.toPath(ref.uri()), ref.sha256().toLowerCase(),
+        LoadedCheckpoint c = registry.loadAndInstall(paths.confine(ref.uri()), ref.sha256().toLowerCase(),
                 ref.checkpointId(), makeCurrent);
         LOG.infof("loaded checkpoint %s (step %d, %s)%s", c.id(), c.step(), c.dir(), makeCurrent ? " as current" : "");
     }

@@ -122,7 +122,8 @@ class HypernetCanaryTest {
         // a new replica (registry + follower) starting now: current q, candidate p
         try (CheckpointRegistry replica = new CheckpointRegistry(ModelConfig.load(model), 4);
              DeadLetterPublisher dlqPub = new DeadLetterPublisher(bootstrap)) {
-            RegistryUpdater updater = new RegistryUpdater(replica, false, dlqPub, new SimpleMeterRegistry());
+            RegistryUpdater updater = new RegistryUpdater(replica, false, dlqPub, new SimpleMeterRegistry(),
+                    dev.zhyper.service.common.CheckpointPaths.fromConfig(System.getProperty("java.io.tmpdir")));
             try (CheckpointFollower f = new CheckpointFollower(bootstrap, "test-hypernet-replica-" + seq,
                     updater::onHistory, updater::onLive).start()) {
                 assertTrue(f.awaitCaughtUp(Duration.ofSeconds(90)));

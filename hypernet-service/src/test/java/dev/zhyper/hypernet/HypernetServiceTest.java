@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -231,11 +232,28 @@ class HypernetServiceTest {
         KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, "missing",
                 event("gone", Path.of(root).resolve("does-not-exist"), "1".repeat(64)));
         KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, "garbage", "][".getBytes(StandardCharsets.UTF_8));
+        // outside zhyper.checkpoints.roots (the temp dir in tests): /etc as a new user would try with kcat, a
+        // directory that does not exist, and a link inside the root that leads out
+        Path escape = Files.createSymbolicLink(Path.of(root).resolve("escape-" + System.nanoTime()), Path.of("/etc"));
+        KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, "etc", ProtoJson.encode(CheckpointEvent.newBuilder()
+                .setSchemaVersion(1).setCheckpointId("etc").setUri("/etc").setSha256("2".repeat(64)).setPromoted(true)));
+        KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, "nowhere", ProtoJson.encode(CheckpointEvent.newBuilder()
+                .setSchemaVersion(1).setCheckpointId("nowhere").setUri("FILE:///no/such/dir").setSha256("3".repeat(64))
+                .setPromoted(true)));
+        KafkaTestClient.send(bootstrap, Topics.CHECKPOINTS, "escape", event("escape", escape, "4".repeat(64)));
         Map<String, ConsumerRecord<byte[], byte[]>> dlq = readKeys(Topics.dlq(Topics.CHECKPOINTS),
-                List.of("bad-sha", "tampered", "missing", "garbage"));
+                List.of("bad-sha", "tampered", "missing", "garbage", "etc", "nowhere", "escape"));
         assertReason(dlq.get("bad-sha"), "sha256 mismatch");
         assertReason(dlq.get("tampered"), "sha256 mismatch for adapter.safetensors");
-        assertReason(dlq.get("missing"), "no manifest.json");
+        String outside = "not an existing directory under zhyper.checkpoints.roots";
+        for (String k : List.of("missing", "etc", "nowhere", "escape")) {
+            assertReason(dlq.get(k), outside);
+            String reason = KafkaTestClient.header(dlq.get(k), Topics.DLQ_REASON_HEADER);
+            assertFalse(reason.contains("/") || reason.contains("manifest"), "names no path: " + reason);
+        }
+        assertEquals(KafkaTestClient.header(dlq.get("etc"), Topics.DLQ_REASON_HEADER),
+                KafkaTestClient.header(dlq.get("nowhere"), Topics.DLQ_REASON_HEADER), "no existence oracle");
+        Files.delete(escape);
         assertReason(dlq.get("garbage"), "not a valid CheckpointEvent JSON");
         assertEquals(Topics.CHECKPOINTS, KafkaTestClient.header(dlq.get("tampered"), Topics.DLQ_TOPIC_HEADER));
         assertEquals(idB, registry.current().id(), "the previous checkpoint keeps serving");

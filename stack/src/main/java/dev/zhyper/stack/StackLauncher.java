@@ -86,7 +86,8 @@ public final class StackLauncher implements AutoCloseable {
 
     /**
      * Starts a Quarkus service jar on {@code httpPort} with {@code -Dkafka.bootstrap.servers} (when a broker is known),
-     * {@code -Dquarkus.http.port} and the extra properties, logs to {@code runDir/<name>.log}; waits until
+     * {@code -Dquarkus.http.port}, {@code -Dzhyper.auth.enabled=false} (loopback only) and the extra properties, logs to
+     * {@code runDir/<name>.log}; waits until
      * {@code /q/health/ready} answers 200. Returns its base URI ({@code http://127.0.0.1:<port>}).
      */
     public synchronized URI startService(String name, Path quarkusRunJar, int httpPort, Map<String, String> properties) {
@@ -104,6 +105,9 @@ public final class StackLauncher implements AutoCloseable {
                     .jvmArg("-Xmx1g")
                     .property("quarkus.http.port", Integer.toString(s.httpPort()))
                     .property("quarkus.http.host", "127.0.0.1")
+                    // the loopback stack: no credentials, reflection on (callers' properties may override both)
+                    .property("zhyper.auth.enabled", "false")
+                    .property("quarkus.grpc.server.enable-reflection-service", "true")
                     .logFile(runDir.resolve(s.name() + ".log"));
             if (bootstrap != null) p.property("kafka.bootstrap.servers", bootstrap);
             p.properties(s.properties());

@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
  * FAILED or CANCELLED job again (it continues from its partial checkpoint). Anything rejected — undecodable, an
  * invalid START (the reason carries the gRPC status and message), an unknown job, a RESUME of a job that is not
  * FAILED or CANCELLED — goes to {@code zhyper.dlq.zhyper.training.control}; consumption continues.
+ * Whoever may produce to this topic has the admin role: START is confined to {@code zhyper.trainer.data-roots} like
+ * StartJob; restrict the topic with broker ACLs, or turn it off ({@code zhyper.trainer.control-topic.enabled=false}).
  */
 @ApplicationScoped
 public class ControlConsumer {
@@ -32,9 +34,17 @@ public class ControlConsumer {
     @Inject
     DeadLetterPublisher deadLetters;
 
+    @Inject
+    TrainerSettings settings;
+
     @Incoming("control")
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
+        if (!settings.controlTopicEnabled()) {
+            deadLetter(record, "the control topic is disabled (zhyper.trainer.control-topic.enabled=false): "
+                    + "start and cancel jobs through the Trainer gRPC service");
+            return;
+        }
         try {
             TrainingControlEvent ev = ProtoJson.decode(record.value(), TrainingControlEvent::newBuilder);
             switch (ev.getAction()) {

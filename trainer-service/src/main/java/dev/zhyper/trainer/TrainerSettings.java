@@ -29,6 +29,14 @@ public class TrainerSettings {
     @ConfigProperty(name = "zhyper.checkpoints.root", defaultValue = "checkpoints")
     String checkpointsRoot;
 
+    /** Where StartJob's dataset_path / descriptions_path must lie (comma-separated; relative paths: the first). */
+    @ConfigProperty(name = "zhyper.trainer.data-roots", defaultValue = "data")
+    String dataRoots;
+
+    /** Whether START / CANCEL / RESUME records of zhyper.training.control are obeyed (false: dead-lettered). */
+    @ConfigProperty(name = "zhyper.trainer.control-topic.enabled", defaultValue = "true")
+    boolean controlTopicEnabled;
+
     @ConfigProperty(name = "zhyper.trainer.method", defaultValue = "diag")
     String method;
 
@@ -177,5 +185,14 @@ public class TrainerSettings {
                         + " is not a checkpoint directory (no manifest.json)");
             }
         });
+    }
+
+    /** The confinement of request file paths ({@code zhyper.trainer.data-roots}). */
+    public dev.zhyper.service.common.ConfinedRoots dataRoots() {
+        return dev.zhyper.service.common.ConfinedRoots.parse("zhyper.trainer.data-roots", dataRoots);
+    }
+
+    public boolean controlTopicEnabled() {
+        return controlTopicEnabled;
     }
 }

@@ -3,6 +3,8 @@ package dev.zhyper.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.data.Datasets;
+import dev.zhyper.service.common.CheckpointPaths;
+import dev.zhyper.service.common.ConfinedRoots;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.core.embed.MiniLmEmbedder;
 import dev.zhyper.core.train.Checkpoint;
@@ -351,16 +353,31 @@ public class TrainingService {
         return new Plan(spec, o, settings.conditioning(), examples, descriptions);
     }
 
-    private static Path path(String field, String value) {
+    /**
+     * A request's file under {@code zhyper.trainer.data-roots} (relative: against the first root), as its real path.
+     * Outside the roots, or through a link leading out, the answer is one INVALID_ARGUMENT that tells nothing about
+     * the path (no existence oracle); a missing file inside is NOT_FOUND.
+     */
+    private Path path(String field, String value) {
         if (value == null || value.isBlank()) return null;
-        Path p = Path.of(value);
-        if (!Files.exists(p)) {
-            throw Status.NOT_FOUND.withDescription(field + " " + value + " does not exist").asRuntimeException();
+        ConfinedRoots roots = settings.dataRoots();
+        Path p;
+        try {
+            p = roots.first().resolve(value.trim());
+        } catch (RuntimeException e) {
+            throw invalid(field + " is not a path");
         }
-        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            throw invalid(field + " " + value + " is not a readable file");
+        ConfinedRoots.Resolved r = roots.resolve(p);
+        switch (r.where()) {
+            case OUTSIDE -> throw invalid(field + " must name a file under " + roots.key());
+            case MISSING_INSIDE -> throw Status.NOT_FOUND.withDescription(field + " " + value.trim()
+                    + " does not exist under " + roots.key()).asRuntimeException();
+            default -> { }
         }
-        return p;
+        if (!Files.isRegularFile(r.real()) || !Files.isReadable(r.real())) {
+            throw invalid(field + " " + value.trim() + " is not a readable file");
+        }
+        return r.real();
     }
 
     private static io.grpc.StatusRuntimeException invalid(String message) {
@@ -716,8 +733,16 @@ public class TrainingService {
     }
 
     /** The job that wrote a checkpoint, from its directory name ({@code <job>-step<N>} or {@code stream-...}). */
-    static String jobOf(CheckpointInfo info) {
-        String name = Path.of(info.getUri()).getFileName().toString();
+    public static String jobOf(CheckpointInfo info) {
+        if (info.getUri().isBlank()) return "";
+        String name;
+        try {
+            Path p = CheckpointPaths.parse(info.getUri()).getFileName();
+            if (p == null) return "";
+            name = p.toString();
+        } catch (RuntimeException e) {
+            return "";
+        }
         if (name.startsWith(CheckpointStore.STREAM_PREFIX)) return STREAM_JOB_ID;
         int i = name.lastIndexOf("-step");
         return i > 0 ? name.substring(0, i) : "";

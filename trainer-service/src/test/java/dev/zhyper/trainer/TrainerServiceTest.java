@@ -204,8 +204,27 @@ class TrainerServiceTest {
         Path[] files = datasetFiles();
         StartJobRequest ok = StartJobRequest.newBuilder().setDatasetPath(files[0].toString())
                 .setDescriptionsPath(files[1].toString()).setSteps(2).build();
-        assertCode(Status.Code.NOT_FOUND, () -> trainer.startJob(ok.toBuilder().setDatasetPath("/no/such.jsonl").build()));
-        assertCode(Status.Code.NOT_FOUND, () -> trainer.startJob(ok.toBuilder().setDescriptionsPath("/no/such.json").build()));
+        // outside zhyper.trainer.data-roots (the temp dir in tests): one answer whether the file exists or not, and
+        // neither its path nor its content is echoed
+        String outside = null;
+        for (String p : new String[] {"/no/such.jsonl", "/etc/passwd", "/etc", files[0].getParent() + "/../../etc/passwd"}) {
+            StatusRuntimeException e = assertCode(Status.Code.INVALID_ARGUMENT,
+                    () -> trainer.startJob(ok.toBuilder().setDatasetPath(p).build()));
+            String d = e.getStatus().getDescription();
+            assertFalse(d.contains("/") || d.contains("root:"), d);
+            if (outside == null) outside = d;
+            assertEquals(outside, d, "no existence oracle");
+        }
+        Path link = files[0].resolveSibling("link-to-passwd-" + System.nanoTime());
+        Files.createSymbolicLink(link, Path.of("/etc/passwd"));
+        StatusRuntimeException viaLink = assertCode(Status.Code.INVALID_ARGUMENT,
+                () -> trainer.startJob(ok.toBuilder().setDatasetPath(link.toString()).build()));
+        assertEquals(outside, viaLink.getStatus().getDescription(), "a link leading out is outside");
+        Files.delete(link);
+        assertCode(Status.Code.NOT_FOUND, () -> trainer.startJob(ok.toBuilder()
+                .setDatasetPath(files[0].resolveSibling("no-such.jsonl").toString()).build()));
+        assertCode(Status.Code.NOT_FOUND, () -> trainer.startJob(ok.toBuilder()
+                .setDescriptionsPath(files[1].resolveSibling("no-such.json").toString()).build()));
         assertCode(Status.Code.INVALID_ARGUMENT, () -> trainer.startJob(ok.toBuilder().setMethod("bogus").build()));
         assertCode(Status.Code.INVALID_ARGUMENT, () -> trainer.startJob(ok.toBuilder().setRank(-1).build()));
         assertCode(Status.Code.INVALID_ARGUMENT, () -> trainer.startJob(ok.toBuilder().setSteps(-5).build()));

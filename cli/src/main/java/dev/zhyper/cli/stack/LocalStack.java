@@ -252,6 +252,9 @@ public final class LocalStack {
                     .property("quarkus.http.port", Integer.toString(port))
                     .property("quarkus.http.host", "127.0.0.1")
                     .property("kafka.bootstrap.servers", bootstrap)
+                    // loopback only: no credentials (docs/adr/0013), reflection on for grpcurl
+                    .property("zhyper.auth.enabled", "false")
+                    .property("quarkus.grpc.server.enable-reflection-service", "true")
                     .logFile(logFile(s))
                     .workDir(cfg.home.toFile().toPath());
             if (cfg.torchThreads > 0) {

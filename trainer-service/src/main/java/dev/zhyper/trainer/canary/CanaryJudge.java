@@ -70,6 +70,7 @@ public class CanaryJudge {
     @Inject
     MeterRegistry meters;
 
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 

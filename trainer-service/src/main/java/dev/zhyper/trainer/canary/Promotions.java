@@ -11,7 +11,6 @@ import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -104,17 +103,7 @@ public class Promotions {
 
     /** The job that wrote a checkpoint, from its directory name ({@code <job>-step<N>} or {@code stream-...}). */
     static String jobOf(CheckpointInfo info) {
-        String uri = info.getUri();
-        if (uri.isBlank()) return "";
-        String name;
-        try {
-            name = (uri.startsWith("file:") ? Path.of(java.net.URI.create(uri)) : Path.of(uri)).getFileName().toString();
-        } catch (RuntimeException e) {
-            return "";
-        }
-        if (name.startsWith(CheckpointStore.STREAM_PREFIX)) return TrainingService.STREAM_JOB_ID;
-        int i = name.lastIndexOf("-step");
-        return i > 0 ? name.substring(0, i) : "";
+        return TrainingService.jobOf(info);
     }
 
 }
