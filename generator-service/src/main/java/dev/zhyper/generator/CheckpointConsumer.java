@@ -2,13 +2,13 @@ package dev.zhyper.generator;
 
 import dev.zhyper.service.common.CheckpointFollower;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -39,8 +39,8 @@ public class CheckpointConsumer {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     private ServingUpdater updater;
     private CheckpointFollower follower;
@@ -48,7 +48,7 @@ public class CheckpointConsumer {
     @PostConstruct
     void start() {
         updater = new ServingUpdater(serving, deadLetters, registry);
-        follower = new CheckpointFollower(bootstrap, "zhyper-generator-" + UUID.randomUUID(), updater::onHistory,
+        follower = new CheckpointFollower(kafka, "zhyper-generator-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {
             if (!follower.awaitCaughtUp(Duration.ofMillis(settings.checkpointsStartupWaitMs))) {

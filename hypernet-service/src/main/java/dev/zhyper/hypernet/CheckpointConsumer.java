@@ -2,6 +2,7 @@ package dev.zhyper.hypernet;
 
 import dev.zhyper.service.common.CheckpointFollower;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -40,8 +41,8 @@ public class CheckpointConsumer {
     @Inject
     MeterRegistry meters;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
     long startupWaitMs;
@@ -52,7 +53,7 @@ public class CheckpointConsumer {
     @PostConstruct
     void start() {
         updater = new RegistryUpdater(registry, config.promotedOnly(), deadLetters, meters);
-        follower = new CheckpointFollower(bootstrap, "zhyper-hypernet-" + UUID.randomUUID(), updater::onHistory,
+        follower = new CheckpointFollower(kafka, "zhyper-hypernet-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {
             if (!follower.awaitCaughtUp(Duration.ofMillis(startupWaitMs))) {

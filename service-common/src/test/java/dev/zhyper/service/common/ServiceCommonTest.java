@@ -81,7 +81,7 @@ class ServiceCommonTest {
     @Test
     void deadLetterPublisherWritesHeaders() {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("k")).deleteLogDirOnClose(true);
-             DeadLetterPublisher dlq = new DeadLetterPublisher(kafka.bootstrapServers())) {
+             DeadLetterPublisher dlq = new DeadLetterPublisher(KafkaClientConfig.plain(kafka.bootstrapServers()))) {
             dlq.publish(Topics.CONTEXTS, 0, 17, "key".getBytes(StandardCharsets.UTF_8), "{bad".getBytes(StandardCharsets.UTF_8),
                     null, "not a valid ContextEvent JSON");
             List<ConsumerRecord<byte[], byte[]>> got = KafkaTestClient.readUntil(kafka.bootstrapServers(),
