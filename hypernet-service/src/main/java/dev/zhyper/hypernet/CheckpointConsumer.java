@@ -70,6 +70,11 @@ public class CheckpointConsumer {
         return follower != null && follower.caughtUp();
     }
 
+    /** Why zhyper.checkpoints could not be read (yet), e.g. refused credentials; null once it is read. */
+    public RuntimeException kafkaError() {
+        return follower == null ? null : follower.lastError();
+    }
+
     public RegistryUpdater updater() {
         return updater;
     }

@@ -1,10 +1,14 @@
 package dev.zhyper.stack;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -24,7 +28,7 @@ public record SelfSignedTls(Path keyStore, Path trustStore, String password) {
 
     public static final String STORE_TYPE = "PKCS12";
 
-    /** Makes {@code dir/server.p12} and {@code dir/trust.p12} (dir created). Takes a second or two (3 keytool runs). */
+    /** Makes {@code dir/server.p12} and {@code dir/trust.p12} (dir created). Runs keytool once. */
     public static SelfSignedTls generate(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -32,20 +36,28 @@ public record SelfSignedTls(Path keyStore, Path trustStore, String password) {
             new SecureRandom().nextBytes(pw);
             String password = HexFormat.of().formatHex(pw);
             Path ks = dir.resolve("server.p12");
-            Path crt = dir.resolve("server.crt");
             Path ts = dir.resolve("trust.p12");
-            for (Path p : List.of(ks, crt, ts)) Files.deleteIfExists(p);
+            for (Path p : List.of(ks, ts)) Files.deleteIfExists(p);
             keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
                     "-sigalg", "SHA256withECDSA", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                     "-validity", "30", "-keystore", ks.toString(), "-storetype", STORE_TYPE,
                     "-storepass", password, "-keypass", password);
-            keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", ks.toString(), "-storetype", STORE_TYPE,
-                    "-storepass", password, "-file", crt.toString());
-            keytool("-importcert", "-noprompt", "-alias", "server", "-file", crt.toString(), "-keystore", ts.toString(),
-                    "-storetype", STORE_TYPE, "-storepass", password);
+            // the trust store: the certificate alone (KeyStore API: one keytool run is enough)
+            KeyStore keys = KeyStore.getInstance(STORE_TYPE);
+            try (InputStream in = Files.newInputStream(ks)) {
+                keys.load(in, password.toCharArray());
+            }
+            KeyStore trust = KeyStore.getInstance(STORE_TYPE);
+            trust.load(null, null);
+            trust.setCertificateEntry("server", keys.getCertificate("server"));
+            try (OutputStream out = Files.newOutputStream(ts)) {
+                trust.store(out, password.toCharArray());
+            }
             return new SelfSignedTls(ks, ts, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("writing the trust store failed", e);
         }
     }
 
