@@ -9,6 +9,7 @@ import dev.zhyper.service.common.InfinispanEmbeddingCache;
 import dev.zhyper.service.common.ZhyperCaches;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,9 @@ import org.eclipse.microprofile.config.Config;
 /** Wiring: Infinispan caches, the cached MiniLM embedder, the DLQ publisher, metrics. */
 @ApplicationScoped
 public class EmbedderBeans {
+
+    /** The embedder's function-backed meters, removed when it is disposed. */
+    private OwnedMeters gauges;
 
     /** Embedded or Hot Rod caches, by {@code zhyper.cache.*}. */
     @Produces
@@ -45,16 +49,18 @@ public class EmbedderBeans {
     CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry, EmbedderConfig config) {
         CachingEmbedder e = new CachingEmbedder(Embedders.fromSpec(config.model()),
                 new InfinispanEmbeddingCache(caches.cache(ZhyperCaches.EMBEDDINGS)));
-        FunctionCounter.builder("zhyper.embedder.cache.hits", e, CachingEmbedder::hits)
-                .description("texts answered from the embedding cache").register(registry);
-        FunctionCounter.builder("zhyper.embedder.cache.misses", e, CachingEmbedder::misses)
-                .description("texts embedded by the model").register(registry);
-        Gauge.builder("zhyper.embedder.cache.size", caches, c -> c.cache(ZhyperCaches.EMBEDDINGS).size())
-                .description("entries in the zhyper-embeddings cache").register(registry);
+        gauges = new OwnedMeters(registry);
+        gauges.own(FunctionCounter.builder("zhyper.embedder.cache.hits", e, CachingEmbedder::hits)
+                .description("texts answered from the embedding cache").register(registry));
+        gauges.own(FunctionCounter.builder("zhyper.embedder.cache.misses", e, CachingEmbedder::misses)
+                .description("texts embedded by the model").register(registry));
+        gauges.own(Gauge.builder("zhyper.embedder.cache.size", caches, c -> c.cache(ZhyperCaches.EMBEDDINGS).size())
+                .description("entries in the zhyper-embeddings cache").register(registry));
         return e;
     }
 
     void closeEmbedder(@Disposes CachingEmbedder embedder) {
+        if (gauges != null) gauges.close();
         embedder.close();
     }
 

@@ -7,6 +7,7 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.jboss.logging.Logger;
@@ -144,6 +145,7 @@ public final class Batcher implements AutoCloseable {
     private final Timer interToken;
     private final Timer queueTime;
     private final AtomicInteger largest = new AtomicInteger();
+    private final OwnedMeters gauges;
     private final AtomicLong multiRowBatches = new AtomicLong();
     private final AtomicLong totalDecodeSteps = new AtomicLong();
     private final AtomicLong totalRowSteps = new AtomicLong();
@@ -205,12 +207,13 @@ public final class Batcher implements AutoCloseable {
         queueTime = Timer.builder("zhyper.generator.queue.time")
                 .description("arrival in the queue to admission into the decode loop").publishPercentileHistogram()
                 .publishPercentiles(0.5, 0.9, 0.99).register(registry);
-        Gauge.builder("zhyper.generator.queue.depth", this, Batcher::depth)
-                .description("requests waiting for admission").register(registry);
-        Gauge.builder("zhyper.generator.batch.active", activeRows, AtomicInteger::get)
-                .description("rows in the decode loop (prefilling or decoding)").register(registry);
-        Gauge.builder("zhyper.generator.batch.largest", largest, AtomicInteger::get)
-                .description("largest decode batch since start").register(registry);
+        gauges = new OwnedMeters(registry);
+        gauges.own(Gauge.builder("zhyper.generator.queue.depth", this, Batcher::depth)
+                .description("requests waiting for admission").register(registry));
+        gauges.own(Gauge.builder("zhyper.generator.batch.active", activeRows, AtomicInteger::get)
+                .description("rows in the decode loop (prefilling or decoding)").register(registry));
+        gauges.own(Gauge.builder("zhyper.generator.batch.largest", largest, AtomicInteger::get)
+                .description("largest decode batch since start").register(registry));
         worker = new Thread(this::loop, "zhyper-decoder");
         worker.setDaemon(true);
         worker.start();
@@ -556,6 +559,7 @@ public final class Batcher implements AutoCloseable {
 
     @Override
     public void close() {
+        gauges.close();
         lock.lock();
         try {
             running = false;

@@ -72,5 +72,6 @@ public class CheckpointConsumer {
     @PreDestroy
     void stop() {
         if (follower != null) follower.close();
+        if (updater != null) updater.close();
     }
 }

@@ -6,6 +6,7 @@ import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -37,16 +38,23 @@ public final class ServingUpdater {
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry registry;
     private final Announcements announcements = new Announcements();
+    private final OwnedMeters gauges;
     private volatile ServingState applied = ServingState.EMPTY;
 
     public ServingUpdater(Serving serving, DeadLetterPublisher deadLetters, MeterRegistry registry) {
         this.serving = serving;
         this.deadLetters = deadLetters;
         this.registry = registry;
-        Gauge.builder("zhyper.generator.canary.sequence", this, u -> u.applied.sequence())
-                .description("sequence of the last applied checkpoint announcement").register(registry);
-        Gauge.builder("zhyper.generator.canary.candidate.share", serving, Serving::candidateShare)
-                .description("traffic share of the candidate arm within the control arm (0 = none)").register(registry);
+        this.gauges = new OwnedMeters(registry);
+        gauges.own(Gauge.builder("zhyper.generator.canary.sequence", this, u -> u.applied.sequence())
+                .description("sequence of the last applied checkpoint announcement").register(registry));
+        gauges.own(Gauge.builder("zhyper.generator.canary.candidate.share", serving, Serving::candidateShare)
+                .description("traffic share of the candidate arm within the control arm (0 = none)").register(registry));
+    }
+
+    /** Removes this updater's gauges (the follower that feeds it is closed). */
+    public void close() {
+        gauges.close();
     }
 
     /** The lifecycle state being served. */

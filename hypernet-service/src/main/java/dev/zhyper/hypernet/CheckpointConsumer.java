@@ -82,6 +82,7 @@ public class CheckpointConsumer {
     @PreDestroy
     void stop() {
         if (follower != null) follower.close();
+        if (updater != null) updater.close();
     }
 
     /** {@code file:///...} or a plain local path; other schemes are not supported (yet). */

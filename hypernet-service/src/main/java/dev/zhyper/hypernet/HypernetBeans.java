@@ -6,6 +6,7 @@ import dev.zhyper.service.common.KafkaClientConfig;
 import io.smallrye.common.annotation.Identifier;
 import dev.zhyper.service.common.ZhyperCaches;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,9 @@ import java.util.Optional;
 /** Wiring: Infinispan caches, the base model's config, the checkpoint registry (initial checkpoint), DLQ, metrics. */
 @ApplicationScoped
 public class HypernetBeans {
+
+    /** The registry's gauge, removed when it is disposed. */
+    private OwnedMeters gauges;
 
     private static final Logger LOG = Logger.getLogger(HypernetBeans.class);
 
@@ -62,12 +66,14 @@ public class HypernetBeans {
         } else {
             LOG.warn("no zhyper.checkpoint.dir: Modulate answers FAILED_PRECONDITION until a CheckpointEvent arrives");
         }
-        Gauge.builder("zhyper.hypernet.checkpoints.loaded", r, x -> x.loadedIds().size())
-                .description("checkpoints held in memory").register(meters);
+        gauges = new OwnedMeters(meters);
+        gauges.own(Gauge.builder("zhyper.hypernet.checkpoints.loaded", r, x -> x.loadedIds().size())
+                .description("checkpoints held in memory").register(meters));
         return r;
     }
 
     void closeRegistry(@Disposes CheckpointRegistry r) {
+        if (gauges != null) gauges.close();
         r.close();
     }
 

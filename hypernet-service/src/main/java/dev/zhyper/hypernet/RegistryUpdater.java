@@ -6,6 +6,7 @@ import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -39,6 +40,7 @@ public final class RegistryUpdater {
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry meters;
     private volatile ServingState applied = ServingState.EMPTY;
+    private final OwnedMeters gauges;
 
     public RegistryUpdater(CheckpointRegistry registry, boolean promotedOnly, DeadLetterPublisher deadLetters,
                            MeterRegistry meters) {
@@ -46,8 +48,14 @@ public final class RegistryUpdater {
         this.promotedOnly = promotedOnly;
         this.deadLetters = deadLetters;
         this.meters = meters;
-        Gauge.builder("zhyper.hypernet.canary.sequence", this, u -> u.applied.sequence())
-                .description("sequence of the last applied checkpoint announcement").register(meters);
+        this.gauges = new OwnedMeters(meters);
+        gauges.own(Gauge.builder("zhyper.hypernet.canary.sequence", this, u -> u.applied.sequence())
+                .description("sequence of the last applied checkpoint announcement").register(meters));
+    }
+
+    /** Removes this updater's gauges (the follower that feeds it is closed). */
+    public void close() {
+        gauges.close();
     }
 
     public ServingState state() {

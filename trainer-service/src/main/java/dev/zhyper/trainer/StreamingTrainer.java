@@ -9,6 +9,7 @@ import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -102,10 +103,12 @@ public class StreamingTrainer {
     Counter rounds;
     Counter roundsFailed;
     Counter replayedExamples;
+    private OwnedMeters gauges;
 
     private record Pending(TopicPartition tp, long offset) {}
 
     void onStart(@Observes StartupEvent ev) {
+        gauges = new OwnedMeters(registry);
         consumed = Counter.builder("zhyper.trainer.examples.consumed")
                 .description("valid examples consumed from zhyper.training.examples").register(registry);
         deadLettered = Counter.builder("zhyper.trainer.examples.dead.lettered")
@@ -117,8 +120,8 @@ public class StreamingTrainer {
                 .register(registry);
         roundsFailed = Counter.builder("zhyper.trainer.stream.rounds.failed")
                 .description("streaming rounds that failed (retried)").register(registry);
-        Gauge.builder("zhyper.trainer.examples.pending", this, s -> s.pendingCount)
-                .description("examples consumed but not yet covered by a checkpoint").register(registry);
+        gauges.own(Gauge.builder("zhyper.trainer.examples.pending", this, s -> s.pendingCount)
+                .description("examples consumed but not yet covered by a checkpoint").register(registry));
         if (!settings.streamEnabled()) {
             LOG.info("streaming training disabled (zhyper.trainer.stream.enabled=false)");
             return;
@@ -132,6 +135,7 @@ public class StreamingTrainer {
 
     void onStop(@Observes ShutdownEvent ev) {
         running = false;
+        if (gauges != null) gauges.close();
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) c.wakeup();
         Thread t = thread;

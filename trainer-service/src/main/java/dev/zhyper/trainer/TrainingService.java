@@ -24,6 +24,7 @@ import dev.zhyper.service.common.DeadLetterPublisher;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -77,6 +78,8 @@ public class TrainingService {
     @Inject
     MeterRegistry registry;
 
+    private OwnedMeters gauges;
+
     @Inject
     TrainerState state;
 
@@ -117,11 +120,12 @@ public class TrainingService {
         rejected = Counter.builder("zhyper.trainer.checkpoints.rejected")
                 .description("checkpoints the evaluation gate rejected (announced REJECTED, never served)")
                 .register(registry);
-        Gauge.builder("zhyper.trainer.jobs.queued", jobs,
+        gauges = new OwnedMeters(registry);
+        gauges.own(Gauge.builder("zhyper.trainer.jobs.queued", jobs,
                 js -> js.values().stream().filter(j -> j.state == Job.State.QUEUED).count())
-                .description("jobs waiting for the training thread").register(registry);
-        Gauge.builder("zhyper.trainer.jobs.running", this, s -> s.runningJob == null ? 0 : 1)
-                .description("1 while a job or a streaming round trains").register(registry);
+                .description("jobs waiting for the training thread").register(registry));
+        gauges.own(Gauge.builder("zhyper.trainer.jobs.running", this, s -> s.runningJob == null ? 0 : 1)
+                .description("1 while a job or a streaming round trains").register(registry));
         // first task of the training thread: everything after it sees a clean root and every checkpoint announced
         executor.submit(() -> {
             try {
@@ -162,6 +166,7 @@ public class TrainingService {
 
     @PreDestroy
     void shutdown() {
+        if (gauges != null) gauges.close();
         jobs.values().forEach(j -> j.cancelRequested = true);
         executor.shutdownNow();
         try {

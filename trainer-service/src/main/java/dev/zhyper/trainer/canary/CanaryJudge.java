@@ -10,6 +10,7 @@ import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
 import io.micrometer.core.instrument.Gauge;
+import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -77,6 +78,7 @@ public class CanaryJudge {
     private Thread thread;
     private volatile boolean closed;
     private double z;
+    private OwnedMeters gauges;
 
     /** The current round (guarded by this). */
     private Round round = new Round(null, null, 0);
@@ -118,18 +120,19 @@ public class CanaryJudge {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true,
                 ConsumerConfig.CLIENT_ID_CONFIG, "zhyper-trainer-canary-" + ProcessHandle.current().pid())),
                 new StringDeserializer(), new ByteArrayDeserializer());
+        gauges = new OwnedMeters(meters);
         for (String arm : List.of("control", "candidate")) {
-            Gauge.builder("zhyper.trainer.canary.mean.reward", this, j -> j.snapshot(arm).mean())
-                    .tag("arm", arm).description("mean reward of the arm in the current canary round").register(meters);
-            Gauge.builder("zhyper.trainer.canary.samples", this, j -> j.snapshot(arm).n())
-                    .tag("arm", arm).description("joined feedbacks of the arm in the current round").register(meters);
+            gauges.own(Gauge.builder("zhyper.trainer.canary.mean.reward", this, j -> j.snapshot(arm).mean())
+                    .tag("arm", arm).description("mean reward of the arm in the current canary round").register(meters));
+            gauges.own(Gauge.builder("zhyper.trainer.canary.samples", this, j -> j.snapshot(arm).n())
+                    .tag("arm", arm).description("joined feedbacks of the arm in the current round").register(meters));
         }
-        Gauge.builder("zhyper.trainer.canary.diff.lower", this, j -> j.diff().lower())
-                .description("lower bound of mean(candidate) - mean(control)").register(meters);
-        Gauge.builder("zhyper.trainer.canary.diff.upper", this, j -> j.diff().upper())
-                .description("upper bound of mean(candidate) - mean(control)").register(meters);
-        Gauge.builder("zhyper.trainer.canary.feedback.waiting", this, j -> j.waiting())
-                .description("feedback waiting for its generation").register(meters);
+        gauges.own(Gauge.builder("zhyper.trainer.canary.diff.lower", this, j -> j.diff().lower())
+                .description("lower bound of mean(candidate) - mean(control)").register(meters));
+        gauges.own(Gauge.builder("zhyper.trainer.canary.diff.upper", this, j -> j.diff().upper())
+                .description("upper bound of mean(candidate) - mean(control)").register(meters));
+        gauges.own(Gauge.builder("zhyper.trainer.canary.feedback.waiting", this, j -> j.waiting())
+                .description("feedback waiting for its generation").register(meters));
         thread = new Thread(this::run, "canary-judge");
         thread.setDaemon(true);
         thread.start();
@@ -138,6 +141,7 @@ public class CanaryJudge {
     @PreDestroy
     void stop() {
         closed = true;
+        if (gauges != null) gauges.close();
         if (consumer != null) consumer.wakeup();
         if (thread != null) {
             try {
