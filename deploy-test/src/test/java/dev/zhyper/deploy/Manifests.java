@@ -43,7 +43,9 @@ final class Manifests {
      * application.properties need not list them: read by service-common's {@code ZhyperCaches.fromConfig}.
      */
     static final Set<String> CACHE_KEYS = Set.of("zhyper.cache.remote.servers", "zhyper.cache.remote.username",
-            "zhyper.cache.remote.password");
+            "zhyper.cache.remote.password", "zhyper.cache.remote.tls.enabled", "zhyper.cache.remote.tls.trust-store",
+            "zhyper.cache.remote.tls.trust-store-password", "zhyper.cache.remote.tls.trust-store-type",
+            "zhyper.cache.remote.tls.sni-host-name");
 
     static Path root() {
         String p = System.getProperty("zhyper.repo.root");

@@ -3,6 +3,8 @@ package dev.zhyper.embedder;
 import dev.zhyper.core.embed.CachingEmbedder;
 import dev.zhyper.core.embed.Embedders;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
+import io.smallrye.common.annotation.Identifier;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;
 import dev.zhyper.service.common.ZhyperCaches;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -14,8 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import java.util.Map;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Wiring: Infinispan caches, the cached MiniLM embedder, the DLQ publisher, metrics. */
 @ApplicationScoped
@@ -61,11 +64,21 @@ public class EmbedderBeans {
         embedder.close();
     }
 
+    /**
+     * The settings of every hand-built Kafka client: the {@code kafka.*} properties, from the very map the SmallRye
+     * channels get (security included), see {@link KafkaClientConfig}.
+     */
+    @Produces
+    @Singleton
+    KafkaClientConfig kafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return KafkaClientConfig.of(kafka);
+    }
+
     /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
     @Produces
     @Singleton
-    DeadLetterPublisher deadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        return new DeadLetterPublisher(bootstrap);
+    DeadLetterPublisher deadLetters(KafkaClientConfig kafka) {
+        return new DeadLetterPublisher(kafka);
     }
 
     void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {

@@ -3,13 +3,13 @@ package dev.zhyper.generator;
 import dev.zhyper.service.common.CheckpointFollower;
 import dev.zhyper.service.common.CheckpointPaths;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -40,8 +40,8 @@ public class CheckpointConsumer {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     private ServingUpdater updater;
     private CheckpointFollower follower;
@@ -50,7 +50,7 @@ public class CheckpointConsumer {
     void start() {
         updater = new ServingUpdater(serving, deadLetters, registry,
                 CheckpointPaths.fromConfig(settings.checkpointRoots));
-        follower = new CheckpointFollower(bootstrap, "zhyper-generator-" + UUID.randomUUID(), updater::onHistory,
+        follower = new CheckpointFollower(kafka, "zhyper-generator-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {
             if (!follower.awaitCaughtUp(Duration.ofMillis(settings.checkpointsStartupWaitMs))) {

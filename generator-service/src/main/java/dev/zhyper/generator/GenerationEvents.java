@@ -3,6 +3,7 @@ package dev.zhyper.generator;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.GenerateResponse;
 import dev.zhyper.proto.v1.GenerationEvent;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +16,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
@@ -31,8 +31,8 @@ public class GenerationEvents {
 
     private static final Logger LOG = Logger.getLogger(GenerationEvents.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     @Inject
     MeterRegistry registry;
@@ -43,11 +43,10 @@ public class GenerationEvents {
 
     @PostConstruct
     void start() {
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        producer = new KafkaProducer<>(kafka.producer(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, "zhyper-generator-events-" + ProcessHandle.current().pid()),
+                ProducerConfig.CLIENT_ID_CONFIG, "zhyper-generator-events-" + ProcessHandle.current().pid())),
                 new StringSerializer(), new ByteArraySerializer());
         failed = registry.counter("zhyper.generator.events.failed");
         published = registry.counter("zhyper.generator.events.published");

@@ -2,6 +2,8 @@ package dev.zhyper.generator;
 
 import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
+import io.smallrye.common.annotation.Identifier;
 import dev.zhyper.service.common.ZhyperCaches;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -10,9 +12,9 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.util.Map;
 import java.nio.file.Path;
 
 /** Wiring: the served model and arms, the batcher, caches, the DLQ publisher, the generations producer. */
@@ -65,11 +67,21 @@ public class GeneratorBeans {
         caches.close();
     }
 
+    /**
+     * The settings of every hand-built Kafka client: the {@code kafka.*} properties, from the very map the SmallRye
+     * channels get (security included), see {@link KafkaClientConfig}.
+     */
+    @Produces
+    @Singleton
+    KafkaClientConfig kafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return KafkaClientConfig.of(kafka);
+    }
+
     /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
     @Produces
     @Singleton
-    DeadLetterPublisher deadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        return new DeadLetterPublisher(bootstrap);
+    DeadLetterPublisher deadLetters(KafkaClientConfig kafka) {
+        return new DeadLetterPublisher(kafka);
     }
 
     void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {

@@ -12,6 +12,7 @@ import dev.zhyper.proto.v1.GenerationEvent;
 import dev.zhyper.proto.v1.GeneratorGrpc;
 import dev.zhyper.service.common.CheckpointFollower;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.KafkaBrokerResource;
 import dev.zhyper.service.common.KafkaTestClient;
 import dev.zhyper.service.common.ProtoJson;
@@ -212,11 +213,11 @@ class GeneratorCanaryTest {
         try (Serving replica = Serving.open(Path.of(modelDir), null,
                 "control=" + Path.of(tmp).resolve("ckpt-a") + ":90,treatment=" + Path.of(tmp).resolve("ckpt-b") + ":10",
                 options, CONTROL, "candidate");
-             DeadLetterPublisher dlqPub = new DeadLetterPublisher(bootstrap)) {
+             DeadLetterPublisher dlqPub = new DeadLetterPublisher(KafkaClientConfig.plain(bootstrap))) {
             assertNotEquals(f.id(), replica.armCheckpoints().get(CONTROL), "configured start differs");
             ServingUpdater updater = new ServingUpdater(replica, dlqPub, new SimpleMeterRegistry(),
                     dev.zhyper.service.common.CheckpointPaths.fromConfig(System.getProperty("java.io.tmpdir")));
-            try (CheckpointFollower follower = new CheckpointFollower(bootstrap, "test-replica-" + System.nanoTime(),
+            try (CheckpointFollower follower = new CheckpointFollower(KafkaClientConfig.plain(bootstrap), "test-replica-" + System.nanoTime(),
                     updater::onHistory, updater::onLive).start()) {
                 assertTrue(follower.awaitCaughtUp(Duration.ofSeconds(90)));
                 assertEquals(f.id(), replica.armCheckpoints().get(CONTROL), "the current promoted checkpoint");

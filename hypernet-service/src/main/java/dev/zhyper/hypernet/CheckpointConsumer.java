@@ -3,6 +3,7 @@ package dev.zhyper.hypernet;
 import dev.zhyper.service.common.CheckpointFollower;
 import dev.zhyper.service.common.CheckpointPaths;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -39,8 +40,8 @@ public class CheckpointConsumer {
     @Inject
     MeterRegistry meters;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
     long startupWaitMs;
@@ -56,7 +57,7 @@ public class CheckpointConsumer {
     void start() {
         updater = new RegistryUpdater(registry, config.promotedOnly(), deadLetters, meters,
                 CheckpointPaths.fromConfig(checkpointRoots));
-        follower = new CheckpointFollower(bootstrap, "zhyper-hypernet-" + UUID.randomUUID(), updater::onHistory,
+        follower = new CheckpointFollower(kafka, "zhyper-hypernet-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {
             if (!follower.awaitCaughtUp(Duration.ofMillis(startupWaitMs))) {
@@ -71,6 +72,11 @@ public class CheckpointConsumer {
     /** Whether the history of zhyper.checkpoints has been applied (later events are seen from now on). */
     public boolean caughtUp() {
         return follower != null && follower.caughtUp();
+    }
+
+    /** Why zhyper.checkpoints could not be read (yet), e.g. refused credentials; null once it is read. */
+    public RuntimeException kafkaError() {
+        return follower == null ? null : follower.lastError();
     }
 
     public RegistryUpdater updater() {

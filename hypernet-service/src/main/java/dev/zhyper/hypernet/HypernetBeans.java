@@ -2,6 +2,8 @@ package dev.zhyper.hypernet;
 
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
+import io.smallrye.common.annotation.Identifier;
 import dev.zhyper.service.common.ZhyperCaches;
 import io.micrometer.core.instrument.Gauge;
 import dev.zhyper.service.common.OwnedMeters;
@@ -15,7 +17,9 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import java.util.Map;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /** Wiring: Infinispan caches, the base model's config, the checkpoint registry (initial checkpoint), DLQ, metrics. */
@@ -73,11 +77,21 @@ public class HypernetBeans {
         r.close();
     }
 
+    /**
+     * The settings of every hand-built Kafka client: the {@code kafka.*} properties, from the very map the SmallRye
+     * channels get (security included), see {@link KafkaClientConfig}.
+     */
+    @Produces
+    @Singleton
+    KafkaClientConfig kafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return KafkaClientConfig.of(kafka);
+    }
+
     /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
     @Produces
     @Singleton
-    DeadLetterPublisher deadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        return new DeadLetterPublisher(bootstrap);
+    DeadLetterPublisher deadLetters(KafkaClientConfig kafka) {
+        return new DeadLetterPublisher(kafka);
     }
 
     void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {

@@ -9,6 +9,7 @@ import dev.zhyper.proto.v1.HypernetGrpc;
 import dev.zhyper.proto.v1.ModulateRequest;
 import dev.zhyper.service.common.CheckpointFollower;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.KafkaBrokerResource;
 import dev.zhyper.service.common.KafkaTestClient;
 import dev.zhyper.service.common.ProtoJson;
@@ -121,10 +122,10 @@ class HypernetCanaryTest {
 
         // a new replica (registry + follower) starting now: current q, candidate p
         try (CheckpointRegistry replica = new CheckpointRegistry(ModelConfig.load(model), 4);
-             DeadLetterPublisher dlqPub = new DeadLetterPublisher(bootstrap)) {
+             DeadLetterPublisher dlqPub = new DeadLetterPublisher(KafkaClientConfig.plain(bootstrap))) {
             RegistryUpdater updater = new RegistryUpdater(replica, false, dlqPub, new SimpleMeterRegistry(),
                     dev.zhyper.service.common.CheckpointPaths.fromConfig(System.getProperty("java.io.tmpdir")));
-            try (CheckpointFollower f = new CheckpointFollower(bootstrap, "test-hypernet-replica-" + seq,
+            try (CheckpointFollower f = new CheckpointFollower(KafkaClientConfig.plain(bootstrap), "test-hypernet-replica-" + seq,
                     updater::onHistory, updater::onLive).start()) {
                 assertTrue(f.awaitCaughtUp(Duration.ofSeconds(90)));
                 assertEquals(q.id(), replica.current().id());

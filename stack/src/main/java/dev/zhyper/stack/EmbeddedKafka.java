@@ -42,17 +42,37 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    /** The SASL mechanism of the secure listener. */
+    public static final String SASL_MECHANISM = "SCRAM-SHA-256";
+
+    /**
+     * A SASL_SSL listener: TLS with {@code tls}'s key store, SCRAM-SHA-256 with one user (name and password of
+     * {@code [A-Za-z0-9._-]}).
+     */
+    public record SecureListener(SelfSignedTls tls, String username, String password) {
+        public SecureListener {
+            for (String s : List.of(username, password)) {
+                if (!s.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("use [A-Za-z0-9._-]: " + s);
+            }
+        }
+    }
+
     private final Path logDir;
     private final int brokerPort;
     private final int controllerPort;
+    private final int securePort;
+    private final SecureListener secure;
     private final KafkaRaftServer server;
     private volatile boolean deleteOnClose;
     private volatile boolean closed;
 
-    private EmbeddedKafka(Path logDir, int brokerPort, int controllerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path logDir, int brokerPort, int controllerPort, int securePort, SecureListener secure,
+                          KafkaRaftServer server) {
         this.logDir = logDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.securePort = securePort;
+        this.secure = secure;
         this.server = server;
     }
 
@@ -63,25 +83,42 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker on the given ports (0 = pick a free one). */
     public static EmbeddedKafka start(Path logDir, int brokerPort, int controllerPort) {
+        return start(logDir, brokerPort, controllerPort, null);
+    }
+
+    /**
+     * Starts a broker on free ports that also has a SASL_SSL listener ({@link #secureBootstrapServers()}, clients
+     * configured by {@link #clientProperties}); the PLAINTEXT one stays for the broker itself and {@link #admin()}.
+     */
+    public static EmbeddedKafka startSecure(Path logDir, SecureListener secure) {
+        return start(logDir, 0, 0, secure);
+    }
+
+    private static EmbeddedKafka start(Path logDir, int brokerPort, int controllerPort, SecureListener secure) {
         int bp = brokerPort == 0 ? freePort() : brokerPort;
         int cp = controllerPort == 0 ? freePort() : controllerPort;
         while (cp == bp) {
             cp = freePort();
         }
+        int sp = 0;
+        while (secure != null && (sp == 0 || sp == bp || sp == cp)) {
+            sp = freePort();
+        }
         try {
             Files.createDirectories(logDir);
             Path data = logDir.resolve("data");
             Properties props = brokerProperties(data, bp, cp);
+            if (secure != null) addSecureListener(props, bp, sp, secure);
             Path propsFile = logDir.resolve("server.properties");
             try (OutputStream os = Files.newOutputStream(propsFile)) {
                 props.store(os, "zhyper embedded kafka");
             }
             if (!Files.exists(data.resolve("meta.properties"))) {
-                format(propsFile);
+                format(propsFile, secure);
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafka k = new EmbeddedKafka(logDir, bp, cp, server);
+            EmbeddedKafka k = new EmbeddedKafka(logDir, bp, cp, sp, secure, server);
             try {
                 k.awaitReady(Duration.ofSeconds(60));
             } catch (RuntimeException e) {
@@ -120,12 +157,34 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path propsFile) {
+    private static void addSecureListener(Properties p, int brokerPort, int securePort, SecureListener secure) {
+        String cp = p.getProperty("controller.quorum.voters").replaceFirst("^1@127.0.0.1:", "");
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",SASL_SSL://127.0.0.1:" + securePort
+                + ",CONTROLLER://127.0.0.1:" + cp);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",SASL_SSL://127.0.0.1:" + securePort);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", SASL_MECHANISM);
+        String l = "listener.name.sasl_ssl.";
+        p.put(l + SASL_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.put(l + "ssl.keystore.location", secure.tls().keyStore().toAbsolutePath().toString());
+        p.put(l + "ssl.keystore.password", secure.tls().password());
+        p.put(l + "ssl.key.password", secure.tls().password());
+        p.put(l + "ssl.keystore.type", SelfSignedTls.STORE_TYPE);
+    }
+
+    private static void format(Path propsFile, SecureListener secure) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc;
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+                "-c", propsFile.toString()));
+        if (secure != null) {
+            // SCRAM credentials live in the metadata log: written when it is formatted
+            args.addAll(List.of("--add-scram", SASL_MECHANISM + "=[name=" + secure.username() + ",password="
+                    + secure.password() + "]"));
+        }
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            rc = kafka.tools.StorageTool.execute(new String[] {
-                    "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()}, out);
+            rc = kafka.tools.StorageTool.execute(args.toArray(String[]::new), out);
         } catch (Exception e) {
             throw new IllegalStateException("formatting the Kafka log directory failed: " + buf.toString(StandardCharsets.UTF_8), e);
         }
@@ -154,6 +213,34 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@code 127.0.0.1:<port>} of the PLAINTEXT listener. */
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the SASL_SSL listener (see {@link #startSecure}). */
+    public String secureBootstrapServers() {
+        if (secure == null) throw new IllegalStateException("this broker has no SASL_SSL listener");
+        return "127.0.0.1:" + securePort;
+    }
+
+    /**
+     * Kafka client properties (no {@code kafka.} prefix) for the SASL_SSL listener as {@code username} with
+     * {@code password} (a wrong one is refused): bootstrap, security protocol, SCRAM JAAS line, trust store.
+     */
+    public Map<String, String> clientProperties(String username, String password) {
+        return Map.of(
+                "bootstrap.servers", secureBootstrapServers(),
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", SASL_MECHANISM,
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + username + "\" password=\"" + password + "\";",
+                "ssl.truststore.location", secure.tls().trustStore().toAbsolutePath().toString(),
+                "ssl.truststore.password", secure.tls().password(),
+                "ssl.truststore.type", SelfSignedTls.STORE_TYPE);
+    }
+
+    /** {@link #clientProperties(String, String)} of the configured user. */
+    public Map<String, String> clientProperties() {
+        if (secure == null) throw new IllegalStateException("this broker has no SASL_SSL listener");
+        return clientProperties(secure.username(), secure.password());
     }
 
     public int brokerPort() {

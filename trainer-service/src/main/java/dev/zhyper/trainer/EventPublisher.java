@@ -5,6 +5,7 @@ import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointInfo;
 import dev.zhyper.proto.v1.CheckpointStatus;
 import dev.zhyper.proto.v1.TrainingProgressEvent;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -33,15 +34,14 @@ public class EventPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final TrainerState state;
 
-    public EventPublisher(String bootstrap, TrainerState state) {
+    public EventPublisher(KafkaClientConfig kafka, TrainerState state) {
         this.state = state;
         Map<String, Object> cfg = new HashMap<>();
-        cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cfg.put(ProducerConfig.ACKS_CONFIG, "all");
         cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         cfg.put(ProducerConfig.CLIENT_ID_CONFIG, "zhyper-trainer-" + ProcessHandle.current().pid());
         cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        producer = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(kafka.producer(cfg), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** The CheckpointEvent announcing {@code info} (written by {@code jobId}; promoted or not). */

@@ -5,6 +5,7 @@ import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointInfo;
 import dev.zhyper.proto.v1.TrainingExampleEvent;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,7 +25,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -77,8 +77,8 @@ public class StreamingTrainer {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     private volatile boolean running;
     private volatile Thread thread;
@@ -209,13 +209,12 @@ public class StreamingTrainer {
 
     private KafkaConsumer<String, byte[]> newConsumer() {
         Map<String, Object> cfg = new HashMap<>();
-        cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         cfg.put(ConsumerConfig.GROUP_ID_CONFIG, settings.streamGroupId());
         cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "zhyper-trainer-stream-" + ProcessHandle.current().pid());
         cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        return new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(kafka.consumer(cfg), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private void resetState() {

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +36,7 @@ public final class CheckpointFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointFollower.class);
 
     private final String topic;
+    private final KafkaClientConfig kafka;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Consumer<List<ConsumerRecord<String, byte[]>>> onHistory;
     private final Consumer<ConsumerRecord<String, byte[]>> onLive;
@@ -43,25 +44,25 @@ public final class CheckpointFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long historyRecords = -1;
+    private volatile RuntimeException lastError;
 
-    public CheckpointFollower(String bootstrap, String clientId,
+    public CheckpointFollower(KafkaClientConfig kafka, String clientId,
                               Consumer<List<ConsumerRecord<String, byte[]>>> onHistory,
                               Consumer<ConsumerRecord<String, byte[]>> onLive) {
-        this(bootstrap, Topics.CHECKPOINTS, clientId, onHistory, onLive);
+        this(kafka, Topics.CHECKPOINTS, clientId, onHistory, onLive);
     }
 
-    public CheckpointFollower(String bootstrap, String topic, String clientId,
+    public CheckpointFollower(KafkaClientConfig kafka, String topic, String clientId,
                               Consumer<List<ConsumerRecord<String, byte[]>>> onHistory,
                               Consumer<ConsumerRecord<String, byte[]>> onLive) {
         this.topic = topic;
         this.onHistory = onHistory;
         this.onLive = onLive;
-        Map<String, Object> cfg = new HashMap<>();
-        cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumer = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer());
+        this.kafka = kafka;
+        consumer = new KafkaConsumer<>(kafka.consumer(Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")), new StringDeserializer(), new ByteArrayDeserializer());
         thread = new Thread(this::run, "checkpoint-follower-" + clientId);
         thread.setDaemon(true);
     }
@@ -80,6 +81,14 @@ public final class CheckpointFollower implements AutoCloseable {
         return caughtUp.getCount() == 0;
     }
 
+    /**
+     * Why the topic could not be read (yet), e.g. an {@link AuthenticationException} for wrong credentials; null once
+     * it is read.
+     */
+    public RuntimeException lastError() {
+        return lastError;
+    }
+
     /** Records in the (last) history handed over (-1 before any). */
     public long historyRecords() {
         return historyRecords;
@@ -95,7 +104,12 @@ public final class CheckpointFollower implements AutoCloseable {
                             : infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 } catch (WakeupException e) {
                     throw e;
+                } catch (AuthenticationException e) {
+                    lastError = e;
+                    LOG.error("{} refused this client's credentials or TLS handshake ({}): check kafka.security.protocol,"
+                            + " kafka.sasl.* and kafka.ssl.*; retrying", kafka, e.getMessage());
                 } catch (RuntimeException e) {
+                    lastError = e;
                     LOG.warn("{} not readable yet ({}); retrying", topic, e.toString());
                 }
                 if (parts.isEmpty() && !closed) {
@@ -107,6 +121,7 @@ public final class CheckpointFollower implements AutoCloseable {
                 }
             }
             if (closed) return;
+            lastError = null;
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
@@ -124,7 +139,8 @@ public final class CheckpointFollower implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            LOG.error("checkpoint follower of {} stopped", topic, e);
+            lastError = e;
+            LOG.error("checkpoint follower of {} on {} stopped", topic, kafka, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

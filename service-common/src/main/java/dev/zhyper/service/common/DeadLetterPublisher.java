@@ -4,6 +4,7 @@ import dev.zhyper.proto.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -33,20 +34,19 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
 
-    /** A publisher with its own idempotent producer on {@code bootstrapServers}. */
-    public DeadLetterPublisher(String bootstrapServers) {
-        this(bootstrapServers, Map.of());
+    /** A publisher with its own idempotent producer on {@code kafka}. */
+    public DeadLetterPublisher(KafkaClientConfig kafka) {
+        this(kafka, Map.of());
     }
 
-    public DeadLetterPublisher(String bootstrapServers, Map<String, Object> extraProducerConfig) {
+    public DeadLetterPublisher(KafkaClientConfig kafka, Map<String, Object> extraProducerConfig) {
         Map<String, Object> cfg = new HashMap<>();
-        cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         cfg.put(ProducerConfig.ACKS_CONFIG, "all");
         cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         cfg.put(ProducerConfig.CLIENT_ID_CONFIG, "zhyper-dlq-" + ProcessHandle.current().pid());
         cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         cfg.putAll(extraProducerConfig);
-        this.producer = new KafkaProducer<>(cfg, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(kafka.producer(cfg), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /**
@@ -76,8 +76,13 @@ public final class DeadLetterPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing to " + dlq, e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("writing to " + dlq + " failed", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("writing to " + dlq + " failed: " + (c instanceof AuthenticationException
+                    ? "the broker refused this client's credentials or TLS handshake (kafka.security.protocol,"
+                    + " kafka.sasl.*, kafka.ssl.*): " : "") + c.getMessage(), c);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("writing to " + dlq + " failed: no acknowledgement within 30 s", e);
         }
     }
 

@@ -23,10 +23,15 @@ public final class KafkaTestClient {
 
     private KafkaTestClient() {}
 
-    /** Sends one record and waits for the acknowledgement. */
+    /** Sends one record to a plain broker and waits for the acknowledgement. */
     public static void send(String bootstrap, String topic, String key, byte[] value) {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+        send(KafkaClientConfig.plain(bootstrap), topic, key, value);
+    }
+
+    /** Sends one record and waits for the acknowledgement. */
+    public static void send(KafkaClientConfig kafka, String topic, String key, byte[] value) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000)),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             p.send(new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
                     .get(30, TimeUnit.SECONDS);
@@ -41,12 +46,17 @@ public final class KafkaTestClient {
      */
     public static List<ConsumerRecord<byte[], byte[]>> readUntil(String bootstrap, String topic, Duration timeout,
                                                                  Predicate<List<ConsumerRecord<byte[], byte[]>>> until) {
+        return readUntil(KafkaClientConfig.plain(bootstrap), topic, timeout, until);
+    }
+
+    /** As {@link #readUntil(String, String, Duration, Predicate)}, with {@code kafka}'s settings. */
+    public static List<ConsumerRecord<byte[], byte[]>> readUntil(KafkaClientConfig kafka, String topic, Duration timeout,
+                                                                 Predicate<List<ConsumerRecord<byte[], byte[]>>> until) {
         List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, "zhyper-test-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();

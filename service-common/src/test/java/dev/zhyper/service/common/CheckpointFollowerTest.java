@@ -29,7 +29,7 @@ class CheckpointFollowerTest {
             }
             List<List<String>> histories = new CopyOnWriteArrayList<>();
             List<String> live = new CopyOnWriteArrayList<>();
-            try (CheckpointFollower f = new CheckpointFollower(kafka.bootstrapServers(), "test-follower",
+            try (CheckpointFollower f = new CheckpointFollower(KafkaClientConfig.plain(kafka.bootstrapServers()), "test-follower",
                     h -> histories.add(h.stream().map(r -> r.key()).toList()), r -> live.add(r.key())).start()) {
                 assertTrue(f.awaitCaughtUp(Duration.ofSeconds(60)));
                 assertEquals(List.of(List.of("h0", "h1", "h2")), histories);

@@ -19,6 +19,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,9 +80,28 @@ class ServiceCommonTest {
     }
 
     @Test
+    void remoteModeRefusesToStartWithoutCredentials() {
+        // no default password is shipped: remote mode names the missing key (the server test is EmbedderRemoteCacheTest)
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ZhyperCaches.fromConfig(Map.of(
+                "zhyper.cache.mode", "remote", "zhyper.cache.remote.servers", "127.0.0.1:1",
+                "zhyper.cache.remote.username", "zhyper")::get));
+        assertTrue(e.getMessage().contains("zhyper.cache.remote.password"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ZhyperCaches.fromConfig(Map.of(
+                "zhyper.cache.mode", "remote", "zhyper.cache.remote.servers", "127.0.0.1:1",
+                "zhyper.cache.remote.password", "p")::get), "a username too");
+        IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () -> ZhyperCaches.fromConfig(Map.of(
+                "zhyper.cache.mode", "remote", "zhyper.cache.remote.servers", "127.0.0.1:1",
+                "zhyper.cache.remote.username", "zhyper", "zhyper.cache.remote.password", "p",
+                "zhyper.cache.remote.tls.enabled", "yes")::get));
+        assertTrue(flag.getMessage().contains("zhyper.cache.remote.tls.enabled"), flag.getMessage());
+        assertFalse(new ZhyperCaches.Remote("h:1", "u", "secret-pw", true, null, null, null, null).toString()
+                .contains("secret-pw"));
+    }
+
+    @Test
     void deadLetterPublisherWritesHeaders() {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("k")).deleteLogDirOnClose(true);
-             DeadLetterPublisher dlq = new DeadLetterPublisher(kafka.bootstrapServers())) {
+             DeadLetterPublisher dlq = new DeadLetterPublisher(KafkaClientConfig.plain(kafka.bootstrapServers()))) {
             dlq.publish(Topics.CONTEXTS, 0, 17, "key".getBytes(StandardCharsets.UTF_8), "{bad".getBytes(StandardCharsets.UTF_8),
                     null, "not a valid ContextEvent JSON");
             List<ConsumerRecord<byte[], byte[]>> got = KafkaTestClient.readUntil(kafka.bootstrapServers(),

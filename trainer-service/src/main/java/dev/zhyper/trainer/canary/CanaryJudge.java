@@ -6,6 +6,7 @@ import dev.zhyper.proto.v1.CanaryStatus;
 import dev.zhyper.proto.v1.FeedbackEvent;
 import dev.zhyper.proto.v1.GenerationEvent;
 import dev.zhyper.service.common.DeadLetterPublisher;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -71,8 +71,8 @@ public class CanaryJudge {
     MeterRegistry meters;
 
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     private FeedbackJoin join;
     private KafkaConsumer<String, byte[]> consumer;
@@ -115,12 +115,11 @@ public class CanaryJudge {
         settings.auto(); // validates the policy
         z = Intervals.z(settings.confidence());
         join = new FeedbackJoin(settings.joinTtlMs, settings.joinMaxEntries);
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        consumer = new KafkaConsumer<>(kafka.consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, settings.groupId,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, settings.autoOffsetReset,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true,
-                ConsumerConfig.CLIENT_ID_CONFIG, "zhyper-trainer-canary-" + ProcessHandle.current().pid()),
+                ConsumerConfig.CLIENT_ID_CONFIG, "zhyper-trainer-canary-" + ProcessHandle.current().pid())),
                 new StringDeserializer(), new ByteArrayDeserializer());
         gauges = new OwnedMeters(meters);
         for (String arm : List.of("control", "candidate")) {

@@ -2,6 +2,7 @@ package dev.zhyper.trainer.canary;
 
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.service.common.CheckpointFollower;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
 import dev.zhyper.trainer.EventPublisher;
@@ -11,7 +12,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -38,8 +38,8 @@ public class Ledger {
     @Inject
     CanarySettings settings;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    KafkaClientConfig kafka;
 
     private Announcer announcer;
     private CheckpointFollower follower;
@@ -48,7 +48,7 @@ public class Ledger {
     @PostConstruct
     void start() {
         announcer = new Announcer(events);
-        follower = new CheckpointFollower(bootstrap, "zhyper-trainer-ledger-" + UUID.randomUUID(), this::onHistory,
+        follower = new CheckpointFollower(kafka, "zhyper-trainer-ledger-" + UUID.randomUUID(), this::onHistory,
                 this::onLive).start();
         try {
             if (!follower.awaitCaughtUp(Duration.ofMillis(settings.startupWaitMs))) {

@@ -11,6 +11,7 @@ import dev.zhyper.proto.v1.PromoteRequest;
 import dev.zhyper.proto.v1.RollbackRequest;
 import dev.zhyper.proto.v1.TrainerGrpc;
 import dev.zhyper.service.common.KafkaBrokerResource;
+import dev.zhyper.service.common.KafkaClientConfig;
 import dev.zhyper.service.common.KafkaTestClient;
 import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.trainer.TinyModelResource;
@@ -228,11 +229,11 @@ class CanaryJudgeTest {
         try (KafkaProducer<String, byte[]> p = producer()) {
             announce(p, "ungated-" + run, CheckpointStatus.UNGATED, ahead, 0);
         }
-        try (dev.zhyper.trainer.EventPublisher events = new dev.zhyper.trainer.EventPublisher(bootstrap,
+        try (dev.zhyper.trainer.EventPublisher events = new dev.zhyper.trainer.EventPublisher(KafkaClientConfig.plain(bootstrap),
                 dev.zhyper.trainer.TrainerState.open(java.nio.file.Files.createTempDirectory("announcer-")))) {
             Announcer fresh = new Announcer(events);
             try (dev.zhyper.service.common.CheckpointFollower f = new dev.zhyper.service.common.CheckpointFollower(
-                    bootstrap, "test-announcer-" + run,
+                    KafkaClientConfig.plain(bootstrap), "test-announcer-" + run,
                     history -> history.forEach(r -> fresh.observe(sequenceOf(r.value()))),
                     r -> fresh.observe(sequenceOf(r.value()))).start()) {
                 assertTrue(f.awaitCaughtUp(Duration.ofSeconds(60)));
