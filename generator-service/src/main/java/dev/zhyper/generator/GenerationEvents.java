@@ -11,6 +11,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,6 +35,10 @@ public class GenerationEvents {
     @Inject
     KafkaClientConfig kafka;
 
+    /** What the events carry of context, prompt and output: full | hash | none (an invalid value fails startup). */
+    @ConfigProperty(name = "zhyper.generator.events.content", defaultValue = "full")
+    EventContent content;
+
     @Inject
     MeterRegistry registry;
 
@@ -51,10 +56,6 @@ public class GenerationEvents {
         failed = registry.counter("zhyper.generator.events.failed");
         published = registry.counter("zhyper.generator.events.published");
     }
-
-    /** What the events carry of context, prompt and output: full | hash | none (an invalid value fails startup). */
-    @ConfigProperty(name = "zhyper.generator.events.content", defaultValue = "full")
-    EventContent content;
 
     public void publish(GenerateResponse r, String context, String prompt) {
         GenerationEvent e = event(content, r, context, prompt);
