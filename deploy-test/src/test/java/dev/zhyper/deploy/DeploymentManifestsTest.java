@@ -462,6 +462,22 @@ class DeploymentManifestsTest {
 
     // ---- security (issue 11, docs/adr/0013) ----------------------------------------------------------------------
 
+    /** No credential ships with a usable default: compose demands the Infinispan password, k8s leaves it empty. */
+    @Test
+    void noDefaultPasswordIsShipped() throws java.io.IOException {
+        List<Path> files = new ArrayList<>(k8sFiles());
+        files.add(root().resolve("docker-compose.yml"));
+        for (Path f : files) {
+            assertFalse(java.nio.file.Files.readString(f).contains("change-me"), f + " ships the password change-me");
+        }
+        String pass = composeEnv(composeService("infinispan")).get("PASS");
+        assertTrue(pass.startsWith("${ZHYPER_INFINISPAN_PASSWORD:?"), "compose demands the password: " + pass);
+        for (String s : SERVICES) {
+            String p = composeEnv(composeService(s)).get("ZHYPER_CACHE_REMOTE_PASSWORD");
+            if (p != null) assertEquals(pass, p, s + ": Hot Rod password = the server's");
+        }
+    }
+
     @Test
     void composePublishesEveryPortOnLoopbackByDefault() {
         List<String> problems = new ArrayList<>();
