@@ -1,5 +1,5 @@
 /**
- * The {@code zhyper} command line: the picocli entry point ({@code Main}), shared runtime options and the
- * error type whose message is printed as {@code error: <message>} with exit code 1.
+ * The {@code zhyper} command line: the picocli entry point ({@code Main}) that registers the commands of
+ * {@code dev.zhyper.cli.commands}.
  */
 package dev.zhyper.cli;

@@ -3,7 +3,7 @@ package dev.zhyper.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zhyper.core.adapter.AdapterMethod;
-import dev.zhyper.core.io.PeftExport;
+import dev.zhyper.core.adapter.PeftExport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,7 @@ import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.generate.GenerationRequest;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

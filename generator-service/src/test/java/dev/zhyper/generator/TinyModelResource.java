@@ -8,7 +8,7 @@ import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelConfig;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.train.AdapterCheckpoint;

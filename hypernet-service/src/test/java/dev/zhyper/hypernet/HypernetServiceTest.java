@@ -3,7 +3,7 @@ package dev.zhyper.hypernet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zhyper.core.embed.MiniLmEmbedder;
-import dev.zhyper.core.io.PeftExport;
+import dev.zhyper.core.adapter.PeftExport;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.AdapterEvent;
 import dev.zhyper.proto.v1.CheckpointEvent;

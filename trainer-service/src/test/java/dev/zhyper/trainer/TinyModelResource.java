@@ -1,6 +1,6 @@
 package dev.zhyper.trainer;
 
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;

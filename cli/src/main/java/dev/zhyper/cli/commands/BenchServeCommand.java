@@ -2,7 +2,7 @@ package dev.zhyper.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.zhyper.cli.CliException;
+import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.stack.LocalStack;
 import dev.zhyper.proto.v1.GenerateChunk;
 import dev.zhyper.proto.v1.GenerateRequest;

@@ -1,6 +1,6 @@
 package dev.zhyper.cli.commands;
 
-import dev.zhyper.cli.CliException;
+import dev.zhyper.cli.common.CliException;
 import dev.zhyper.core.bench.BenchmarkException;
 import dev.zhyper.core.bench.ReferenceTask;
 import dev.zhyper.core.bench.TrainingSet;

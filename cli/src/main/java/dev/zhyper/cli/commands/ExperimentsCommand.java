@@ -1,7 +1,7 @@
 package dev.zhyper.cli.commands;
 
-import dev.zhyper.cli.CliException;
-import dev.zhyper.cli.RuntimeOptions;
+import dev.zhyper.cli.common.CliException;
+import dev.zhyper.cli.common.RuntimeOptions;
 import dev.zhyper.core.experiments.ConsoleProgress;
 import dev.zhyper.core.experiments.ExperimentMethod;
 import dev.zhyper.core.experiments.ExperimentPlan;

@@ -1,7 +1,7 @@
 package dev.zhyper.cli.commands;
 
-import dev.zhyper.cli.CliException;
-import dev.zhyper.cli.RuntimeOptions;
+import dev.zhyper.cli.common.CliException;
+import dev.zhyper.cli.common.RuntimeOptions;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.generate.GenerationResult;

@@ -2,8 +2,8 @@ package dev.zhyper.cli.commands;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.zhyper.cli.CliException;
-import dev.zhyper.cli.RuntimeOptions;
+import dev.zhyper.cli.common.CliException;
+import dev.zhyper.cli.common.RuntimeOptions;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.embed.Embedder;

@@ -10,7 +10,7 @@ import dev.zhyper.core.embed.OneHotEmbedder;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.TextTokenizer;
 import dev.zhyper.core.train.TaskSampler;

@@ -1,6 +1,6 @@
 package dev.zhyper.cli.commands;
 
-import dev.zhyper.cli.CliException;
+import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.stack.LocalStack;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

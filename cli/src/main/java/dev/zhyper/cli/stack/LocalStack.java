@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zhyper.cli.CliException;
+import dev.zhyper.cli.common.CliException;
 import dev.zhyper.stack.KafkaMain;
 import dev.zhyper.stack.ServiceProcess;
 import dev.zhyper.stack.StackLauncher;

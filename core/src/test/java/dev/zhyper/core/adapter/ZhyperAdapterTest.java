@@ -9,7 +9,7 @@ import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.KvCache;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;

@@ -1,5 +1,6 @@
 package dev.zhyper.core.model;
 
+import dev.zhyper.core.model.random.RandomModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zhyper.core.io.ModelFormatException;

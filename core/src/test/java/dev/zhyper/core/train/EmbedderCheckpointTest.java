@@ -11,7 +11,7 @@ import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -16,7 +16,7 @@ import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.TextTokenizer;
 import org.junit.jupiter.api.AfterAll;

@@ -15,7 +15,7 @@ import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.text.ChatTemplate;

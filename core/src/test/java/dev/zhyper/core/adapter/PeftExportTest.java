@@ -1,5 +1,8 @@
-package dev.zhyper.core.io;
+package dev.zhyper.core.adapter;
 
+import dev.zhyper.core.io.TensorInfo;
+import dev.zhyper.core.io.SafeTensorsFile;
+import dev.zhyper.core.io.DType;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -18,7 +21,7 @@ import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.model.RandomModels;
+import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;

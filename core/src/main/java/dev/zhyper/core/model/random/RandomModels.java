@@ -1,5 +1,7 @@
-package dev.zhyper.core.model;
+package dev.zhyper.core.model.random;
 
+import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.core.model.ModelConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zhyper.core.io.TensorData;

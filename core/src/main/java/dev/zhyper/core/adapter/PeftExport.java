@@ -1,5 +1,10 @@
-package dev.zhyper.core.io;
+package dev.zhyper.core.adapter;
 
+import dev.zhyper.core.io.TensorData;
+import dev.zhyper.core.io.SafeTensorsWriter;
+import dev.zhyper.core.io.SafeTensorsFile;
+import dev.zhyper.core.io.ModelFormatException;
+import dev.zhyper.core.io.DurableFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

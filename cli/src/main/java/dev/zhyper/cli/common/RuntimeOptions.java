@@ -1,4 +1,4 @@
-package dev.zhyper.cli;
+package dev.zhyper.cli.common;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;

@@ -1,4 +1,4 @@
-package dev.zhyper.cli;
+package dev.zhyper.cli.common;
 
 /** A failure whose message is meant for the user as is (reported as {@code error: <message>}, exit code 1). */
 public class CliException extends RuntimeException {
