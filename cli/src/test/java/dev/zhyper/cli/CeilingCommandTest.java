@@ -1,7 +1,7 @@
 package dev.zhyper.cli;
 
 import dev.zhyper.core.model.random.RandomModels;
-import dev.zhyper.core.suite.TaskSuite;
+import dev.zhyper.lab.suite.TaskSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package dev.zhyper.cli;
 
-import dev.zhyper.core.experiments.RunResult;
+import dev.zhyper.lab.experiments.RunResult;
 import dev.zhyper.core.model.random.RandomModels;
-import dev.zhyper.core.suite.TaskSuite;
+import dev.zhyper.lab.suite.TaskSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

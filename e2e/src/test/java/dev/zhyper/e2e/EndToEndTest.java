@@ -3,7 +3,7 @@ package dev.zhyper.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zhyper.core.model.random.RandomModels;
-import dev.zhyper.core.suite.TaskSuite;
+import dev.zhyper.lab.suite.TaskSuite;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointInfo;

@@ -1,8 +1,8 @@
 package dev.zhyper.e2e;
 
+import dev.zhyper.core.eval.ExactMatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.zhyper.core.suite.TaskSuite;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
@@ -317,7 +317,7 @@ class OnlineLearningStoryTest {
                     .setDescription(it.description()).setPrompt(it.prompt()).setMaxTokens(maxTokens(items))
                     .setAbKey(prefix + i).setRequestId(prefix + i).build());
             assertEquals(expectedCheckpoint, r.getCheckpointId(), r.toString());
-            if (TaskSuite.answerIn(r.getText()).equals(it.expected())) correct++;
+            if (ExactMatch.answerIn(r.getText()).equals(it.expected())) correct++;
         }
         return new Measured(correct, items.size());
     }

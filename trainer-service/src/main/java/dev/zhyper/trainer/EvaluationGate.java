@@ -7,7 +7,6 @@ import dev.zhyper.core.data.JsonLines;
 import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.eval.EvalItem;
 import dev.zhyper.core.eval.ExactMatch;
-import dev.zhyper.core.suite.TaskSuite;
 import dev.zhyper.proto.v1.GateResult;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The evaluation gate: every checkpoint is scored on the operator's held-out set ({@code zhyper.gate.file}, JSON
  * lines of {@code {task?, prompt, response, description?}}; a line without description takes one of its task's in
  * {@code zhyper.gate.descriptions}) with the experiments' scorer — greedy decoding, exact match of the output's first
- * line ({@link TaskSuite#answerIn}) with the expected response — and so is the served checkpoint (once per
+ * line ({@link ExactMatch#answerIn}) with the expected response — and so is the served checkpoint (once per
  * checkpoint id: scores are cached). A checkpoint whose accuracy is below the served one's minus
  * {@code zhyper.gate.margin} fails. Without {@code zhyper.gate.file} the gate is off: checkpoints are announced
  * UNGATED and nothing is served automatically.
@@ -190,13 +189,13 @@ public class EvaluationGate {
                 longest = Math.max(longest, e.tokenizer().encode(it.expected(), false).length);
             }
             ExactMatch.Result r = eval.isEmpty() ? new ExactMatch.Result(0, 0, Map.of(), List.of())
-                    : ExactMatch.evaluate(e, eval, batch, longest + 4, TaskSuite::answerIn, n -> {});
+                    : ExactMatch.evaluate(e, eval, batch, longest + 4, ExactMatch::answerIn, n -> {});
             int total = eval.size() + unanswerable;
             Score s = new Score(total == 0 ? 0 : (double) r.correct() / total, r.correct(), total);
             StringBuilder sample = new StringBuilder();
             for (ExactMatch.Prediction p : r.predictions().subList(0, Math.min(3, r.predictions().size()))) {
                 sample.append(String.format(Locale.ROOT, " [%s: '%s' -> '%s']", p.item().task(), p.item().expected(),
-                        TaskSuite.answerIn(p.output())));
+                        ExactMatch.answerIn(p.output())));
             }
             LOG.infof("gate: %s scored %d/%d = %.3f on %s in %.1f s; e.g.%s", checkpoint.getFileName(), s.correct(),
                     s.items(), s.accuracy(), evalSetName(), (System.nanoTime() - t0) / 1e9, sample);

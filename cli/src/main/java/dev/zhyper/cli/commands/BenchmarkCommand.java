@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.common.RuntimeOptions;
-import dev.zhyper.core.bench.BenchMode;
-import dev.zhyper.core.bench.Benchmark;
-import dev.zhyper.core.bench.BenchmarkException;
-import dev.zhyper.core.bench.BenchmarkRunner;
-import dev.zhyper.core.bench.Condition;
-import dev.zhyper.core.bench.CountrySplit;
-import dev.zhyper.core.bench.CulturalBench;
-import dev.zhyper.core.bench.ReferenceTask;
-import dev.zhyper.core.bench.Scorer;
-import dev.zhyper.core.bench.TaskBenchmark;
+import dev.zhyper.lab.benchmark.BenchMode;
+import dev.zhyper.lab.benchmark.Benchmark;
+import dev.zhyper.lab.benchmark.BenchmarkException;
+import dev.zhyper.lab.benchmark.BenchmarkRunner;
+import dev.zhyper.lab.benchmark.Condition;
+import dev.zhyper.lab.benchmark.CountrySplit;
+import dev.zhyper.lab.benchmark.CulturalBench;
+import dev.zhyper.lab.benchmark.ReferenceTask;
+import dev.zhyper.lab.benchmark.Scorer;
+import dev.zhyper.lab.benchmark.TaskBenchmark;
 import dev.zhyper.core.engine.ZhyperEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -308,7 +308,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         for (BenchmarkRunner.Run run : r.runs()) {
             out.addAll(run.subsets().keySet());
         }
-        out.remove(dev.zhyper.core.bench.BenchItem.ALL);
+        out.remove(dev.zhyper.lab.benchmark.BenchItem.ALL);
         return out.stream().sorted().toList();
     }
 
@@ -393,7 +393,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 o.put("generations", run.predictions().size());
                 ObjectNode rs = o.putObject("subsets");
                 run.subsets().forEach((k, v) -> {
-                    if (!k.equals(dev.zhyper.core.bench.BenchItem.ALL)) {
+                    if (!k.equals(dev.zhyper.lab.benchmark.BenchItem.ALL)) {
                         rs.putObject(k).put("n", v.n()).put("correct", v.correct()).put("accuracy", v.accuracy());
                     }
                 });

@@ -2,8 +2,8 @@ package dev.zhyper.cli.commands;
 
 import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.common.RuntimeOptions;
-import dev.zhyper.core.experiments.BaseCeiling;
-import dev.zhyper.core.experiments.SuiteData;
+import dev.zhyper.lab.experiments.BaseCeiling;
+import dev.zhyper.lab.experiments.SuiteData;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.text.TextTokenizer;
 import picocli.CommandLine.Command;

@@ -1,9 +1,9 @@
 package dev.zhyper.cli.commands;
 
 import dev.zhyper.cli.common.CliException;
-import dev.zhyper.core.bench.BenchmarkException;
-import dev.zhyper.core.bench.ReferenceTask;
-import dev.zhyper.core.bench.TrainingSet;
+import dev.zhyper.lab.benchmark.BenchmarkException;
+import dev.zhyper.lab.benchmark.ReferenceTask;
+import dev.zhyper.lab.benchmark.TrainingSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

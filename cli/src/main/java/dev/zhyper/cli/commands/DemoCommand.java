@@ -1,5 +1,6 @@
 package dev.zhyper.cli.commands;
 
+import dev.zhyper.core.eval.ExactMatch;
 import dev.zhyper.core.io.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +9,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.stack.LocalStack;
 import dev.zhyper.core.model.random.RandomModels;
-import dev.zhyper.core.suite.TaskSuite;
+import dev.zhyper.lab.suite.TaskSuite;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
@@ -501,8 +502,8 @@ public final class DemoCommand implements Callable<Integer> {
             String lastTask = null;
             for (int i = 0; i < items.size(); i++) {
                 Item it = items.get(i);
-                String b = TaskSuite.answerIn(base.get(i).get().getText());
-                String a = TaskSuite.answerIn(adapted.get(i).get().getText());
+                String b = ExactMatch.answerIn(base.get(i).get().getText());
+                String a = ExactMatch.answerIn(adapted.get(i).get().getText());
                 int g = it.seen() ? 0 : 1;
                 n[g]++;
                 if (b.equals(it.expected())) correct[g][0]++;

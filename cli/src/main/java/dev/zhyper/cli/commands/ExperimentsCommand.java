@@ -2,12 +2,12 @@ package dev.zhyper.cli.commands;
 
 import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.common.RuntimeOptions;
-import dev.zhyper.core.experiments.ConsoleProgress;
-import dev.zhyper.core.experiments.ExperimentMethod;
-import dev.zhyper.core.experiments.ExperimentPlan;
-import dev.zhyper.core.experiments.ExperimentRunner;
-import dev.zhyper.core.experiments.Report;
-import dev.zhyper.core.experiments.RunResult;
+import dev.zhyper.lab.experiments.ConsoleProgress;
+import dev.zhyper.lab.experiments.ExperimentMethod;
+import dev.zhyper.lab.experiments.ExperimentPlan;
+import dev.zhyper.lab.experiments.ExperimentRunner;
+import dev.zhyper.lab.experiments.Report;
+import dev.zhyper.lab.experiments.RunResult;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.train.TrainOptions;
 import picocli.CommandLine.Command;

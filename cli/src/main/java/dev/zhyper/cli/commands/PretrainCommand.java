@@ -3,7 +3,7 @@ package dev.zhyper.cli.commands;
 import dev.zhyper.cli.common.CliException;
 import dev.zhyper.cli.common.RuntimeOptions;
 import dev.zhyper.core.model.DecoderModel;
-import dev.zhyper.core.suite.DomainText;
+import dev.zhyper.lab.suite.DomainText;
 import dev.zhyper.core.text.TextTokenizer;
 import dev.zhyper.core.train.Pretrainer;
 import dev.zhyper.core.train.Trainer;

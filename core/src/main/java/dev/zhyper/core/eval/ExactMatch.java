@@ -39,7 +39,7 @@ public final class ExactMatch {
 
     /**
      * As above, judging {@code answer.apply(output)} against the stripped expected text (e.g. the suite's
-     * {@code TaskSuite::answerIn}: the output's first line).
+     * {@code ExactMatch::answerIn}: the output's first line).
      */
     public static Result evaluate(ZhyperEngine engine, List<EvalItem> items, int batchSize, int maxTokens,
                                   java.util.function.UnaryOperator<String> answer, IntConsumer progress) {
@@ -77,5 +77,15 @@ public final class ExactMatch {
             progress.accept(Math.min(items.size(), start + batchSize));
         }
         return new Result(items.size(), correct, perTask, predictions);
+    }
+
+    /**
+     * The answer in a generated text: its first line, stripped. Suite answers never span lines, and a base model
+     * pretrained on documents of several pairs goes on with a next pair after its answer instead of ending.
+     */
+    public static String answerIn(String generated) {
+        String t = generated.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
     }
 }
