@@ -24,7 +24,6 @@ import dev.zhyper.proto.v1.StartJobRequest;
 import dev.zhyper.proto.v1.TrainingProgressEvent;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ServingState;
-import dev.zhyper.trainer.canary.Ledger;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -4,7 +4,6 @@ import dev.zhyper.core.train.TrainingRun;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;
 import dev.zhyper.service.common.ServingState;
-import dev.zhyper.trainer.canary.Ledger;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.zhyper.trainer.canary;
 
+import dev.zhyper.trainer.Ledger;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.ArmOutcome;
 import dev.zhyper.proto.v1.CanaryStatus;

@@ -49,10 +49,6 @@ public class CanarySettings {
     @ConfigProperty(name = "zhyper.canary.auto-offset-reset", defaultValue = "earliest")
     String autoOffsetReset;
 
-    /** How long startup waits for the history of zhyper.checkpoints (the last sequence, control, candidate). */
-    @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
-    long startupWaitMs;
-
     public boolean auto() {
         String p = policy.trim().toLowerCase(Locale.ROOT);
         if (p.equals("auto")) return true;

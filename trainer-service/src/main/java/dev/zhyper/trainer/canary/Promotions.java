@@ -1,5 +1,6 @@
 package dev.zhyper.trainer.canary;
 
+import dev.zhyper.trainer.Ledger;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointInfo;
 import dev.zhyper.proto.v1.CheckpointStatus;

@@ -1,5 +1,6 @@
 package dev.zhyper.trainer.canary;
 
+import dev.zhyper.trainer.Ledger;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CanaryStatus;
 import dev.zhyper.proto.v1.CheckpointEvent;
@@ -222,7 +223,7 @@ class CanaryJudgeTest {
     }
 
     @Test
-    void aNewAnnouncerContinuesAfterTheHighestSequenceOnTheTopic() throws Exception {
+    void aNewPublisherContinuesAfterTheHighestSequenceOnTheTopic() throws Exception {
         await("ledger read zhyper.checkpoints", ledger::caughtUp);
         String run = "s" + System.nanoTime();
         long ahead = Math.max(ledger.state().sequence(), System.currentTimeMillis()) + 60_000; // a clock 1 min ahead
@@ -231,13 +232,12 @@ class CanaryJudgeTest {
         }
         try (dev.zhyper.trainer.EventPublisher events = new dev.zhyper.trainer.EventPublisher(KafkaClientConfig.plain(bootstrap),
                 dev.zhyper.trainer.TrainerState.open(java.nio.file.Files.createTempDirectory("announcer-")))) {
-            Announcer fresh = new Announcer(events);
             try (dev.zhyper.service.common.CheckpointFollower f = new dev.zhyper.service.common.CheckpointFollower(
                     KafkaClientConfig.plain(bootstrap), "test-announcer-" + run,
-                    history -> history.forEach(r -> fresh.observe(sequenceOf(r.value()))),
-                    r -> fresh.observe(sequenceOf(r.value()))).start()) {
+                    history -> history.forEach(r -> events.observeSequence(sequenceOf(r.value()))),
+                    r -> events.observeSequence(sequenceOf(r.value()))).start()) {
                 assertTrue(f.awaitCaughtUp(Duration.ofSeconds(60)));
-                CheckpointEvent e = fresh.announce(CheckpointEvent.newBuilder().setCheckpointId("ungated2-" + run)
+                CheckpointEvent e = events.announce(CheckpointEvent.newBuilder().setCheckpointId("ungated2-" + run)
                         .setUri("file:///nowhere").setSha256(SHA).setStatus(CheckpointStatus.UNGATED));
                 assertEquals(ahead + 1, e.getSequence(), "max(last + 1, now) with last recovered from the topic");
             }

@@ -1,4 +1,4 @@
-package dev.zhyper.trainer.canary;
+package dev.zhyper.trainer;
 
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.service.common.CheckpointFollower;
@@ -11,6 +11,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -23,7 +24,7 @@ import java.util.UUID;
  * The trainer's view of what is served: follows {@code zhyper.checkpoints} from the beginning
  * ({@link CheckpointFollower}) and folds it into a {@link ServingState} (control, candidate, rejected ids, last
  * sequence) by the same rules as generator and hypernet; {@link #announce} publishes a serving decision with the
- * next sequence ({@link Announcer}) and applies it at once. Undecodable records are skipped here (the serving
+ * next sequence ({@link EventPublisher#announce}, the process's one sequencer) and applies it at once. Undecodable records are skipped here (the serving
  * services dead-letter them).
  */
 @ApplicationScoped
@@ -35,24 +36,23 @@ public class Ledger {
     @Inject
     EventPublisher events;
 
-    @Inject
-    CanarySettings settings;
+    /** How long startup waits for the history of zhyper.checkpoints (the last sequence, control, candidate). */
+    @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
+    long startupWaitMs;
 
     @Inject
     KafkaClientConfig kafka;
 
-    private Announcer announcer;
     private CheckpointFollower follower;
     private volatile ServingState state = ServingState.EMPTY;
 
     @PostConstruct
     void start() {
-        announcer = new Announcer(events);
         follower = new CheckpointFollower(kafka, "zhyper-trainer-ledger-" + UUID.randomUUID(), this::onHistory,
                 this::onLive).start();
         try {
-            if (!follower.awaitCaughtUp(Duration.ofMillis(settings.startupWaitMs))) {
-                LOG.warnf("zhyper.checkpoints not read within %d ms: announcements wait for it", settings.startupWaitMs);
+            if (!follower.awaitCaughtUp(Duration.ofMillis(startupWaitMs))) {
+                LOG.warnf("zhyper.checkpoints not read within %d ms: announcements wait for it", startupWaitMs);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -75,7 +75,7 @@ public class Ledger {
     /** Publishes a serving decision with the next sequence and applies it; throws when the topic was never read. */
     public CheckpointEvent announce(CheckpointEvent.Builder b) {
         try { // outside the lock: the follower's thread takes it to fold the history
-            if (!follower.awaitCaughtUp(Duration.ofMillis(settings.startupWaitMs))) {
+            if (!follower.awaitCaughtUp(Duration.ofMillis(startupWaitMs))) {
                 throw new IllegalStateException("zhyper.checkpoints has not been read: the next sequence is unknown");
             }
         } catch (InterruptedException e) {
@@ -84,7 +84,7 @@ public class Ledger {
         }
         CheckpointEvent e;
         synchronized (this) {
-            e = announcer.announce(b);
+            e = events.announce(b);
             apply(e);
         }
         LOG.infof("announced %s %s (sequence %d): %s", e.getStatus(), e.getCheckpointId(), e.getSequence(),
@@ -108,7 +108,7 @@ public class Ledger {
     }
 
     private void apply(CheckpointEvent e) {
-        announcer.observe(e.getSequence());
+        events.observeSequence(e.getSequence());
         ServingState.Transition t = state.apply(e, false);
         if (t.kind() == ServingState.Kind.STALE) {
             LOG.warnf("ignoring %s %s: %s", e.getStatus(), e.getCheckpointId(), t.reason());
