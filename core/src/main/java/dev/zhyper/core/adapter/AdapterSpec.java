@@ -1,7 +1,10 @@
 package dev.zhyper.core.adapter;
 
+import dev.zhyper.core.hyper.HeadShape;
+import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.TargetModule;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -104,5 +107,25 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
             throw new IllegalArgumentException(m + " is not a target of this adapter");
         }
         return i;
+    }
+
+    /**
+     * The hypernetwork's heads, one per target in {@link #targets()} order: width by the method
+     * ({@link AdapterMethod#headWidth}); the bias starts as a LoRA for T2L, at zero for LoRA-XS and zero-z (A and B
+     * frozen, or B random: Z starts at 0), default-initialised otherwise.
+     */
+    public List<HeadShape> hyperHeads(ModelConfig model) {
+        if (!method.usesHypernetwork()) {
+            throw new IllegalArgumentException(method + " has no hypernetwork");
+        }
+        List<HeadShape> heads = new ArrayList<>();
+        for (TargetModule t : targets) {
+            int dIn = model.inDim(t);
+            HeadShape.Bias bias = method == AdapterMethod.T2L ? new HeadShape.LoraA(rank, dIn)
+                    : variant == LoraVariant.LORA_XS || zParam == ZParametrisation.ZERO_Z ? new HeadShape.Zero()
+                    : new HeadShape.Uniform();
+            heads.add(new HeadShape(t, method.headWidth(rank, dIn, model.outDim(t)), bias));
+        }
+        return heads;
     }
 }

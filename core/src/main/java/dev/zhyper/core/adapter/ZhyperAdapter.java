@@ -60,7 +60,8 @@ public final class ZhyperAdapter implements AutoCloseable {
         this.lora = spec.method().hasSharedLora()
                 ? new SharedLora(model, spec, manager, dtype, rng.split(), params, base) : null;
         this.hyper = spec.method().usesHypernetwork()
-                ? new HyperNetwork(hyperSpec, spec, model, manager, dtype, rng.split(), params) : null;
+                ? new HyperNetwork(hyperSpec, spec.hyperHeads(model), model.numLayers(), manager, dtype, rng.split(),
+                params) : null;
     }
 
     public ModelConfig modelConfig() { return model; }

@@ -9,10 +9,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
-import dev.zhyper.core.adapter.AdapterMethod;
-import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.model.Activation;
-import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
@@ -42,27 +39,27 @@ public final class HyperNetwork {
     private static final float LN_EPS = 1e-5f;
 
     private final HyperSpec spec;
-    private final AdapterSpec adapter;
-    private final ModelConfig model;
+    private final List<HeadShape> heads;
     private final ParameterSet params;
     private final List<String> blockNames = new ArrayList<>();
 
-    public HyperNetwork(HyperSpec spec, AdapterSpec adapter, ModelConfig model, NDManager m, DataType dtype,
+    /**
+     * @param heads     one head per module type, in the order {@link #forward} returns them
+     * @param numLayers the base model's layer count (rows of the layer embedding)
+     */
+    public HyperNetwork(HyperSpec spec, List<HeadShape> heads, int numLayers, NDManager m, DataType dtype,
                         SplittableRandom rng, ParameterSet params) {
-        if (!adapter.method().usesHypernetwork()) {
-            throw new IllegalArgumentException(adapter.method() + " has no hypernetwork");
-        }
+        if (heads.isEmpty()) throw new IllegalArgumentException("a hypernetwork needs at least one head");
         this.spec = spec;
-        this.adapter = adapter;
-        this.model = model;
+        this.heads = List.copyOf(heads);
         this.params = params;
         linear(m, rng, dtype, "hyper.task", spec.embedDim(), spec.taskDim());
         layerNorm(m, dtype, "hyper.task_norm", spec.taskDim());
         params.add(new Parameter("hyper.layer_embedding.weight",
-                Init.normal(m, rng, 1.0, dtype, model.numLayers(), spec.layerDim()), true));
+                Init.normal(m, rng, 1.0, dtype, numLayers, spec.layerDim()), true));
         layerNorm(m, dtype, "hyper.layer_norm", spec.layerDim());
         params.add(new Parameter("hyper.type_embedding.weight",
-                Init.normal(m, rng, 1.0, dtype, adapter.targets().size(), spec.typeDim()), true));
+                Init.normal(m, rng, 1.0, dtype, this.heads.size(), spec.typeDim()), true));
         layerNorm(m, dtype, "hyper.type_norm", spec.typeDim());
         int in = spec.inputDim();
         linear(m, rng, dtype, "hyper.mixer.0", in, spec.hiddenDim());
@@ -77,8 +74,8 @@ public final class HyperNetwork {
         layerNorm(m, dtype, "hyper.mlp3.norm", in);
         linear(m, rng, dtype, "hyper.mlp3.0", in, spec.hiddenDim());
         linear(m, rng, dtype, "hyper.mlp3.1", spec.hiddenDim(), spec.outDim());
-        for (TargetModule t : adapter.targets()) {
-            head(m, rng, dtype, t);
+        for (HeadShape h : this.heads) {
+            head(m, rng, dtype, h);
         }
     }
 
@@ -93,27 +90,22 @@ public final class HyperNetwork {
         params.add(new Parameter(name + ".bias", Init.constant(m, 0f, dtype, dim), true));
     }
 
-    private void head(NDManager m, SplittableRandom rng, DataType dtype, TargetModule t) {
-        int r = adapter.rank();
-        int dIn = model.inDim(t);
-        int dOut = model.outDim(t);
-        int width = adapter.method().headWidth(r, dIn, dOut);
-        String name = headName(t);
-        double bound = 1.0 / Math.sqrt(spec.outDim());
+    private void head(NDManager m, SplittableRandom rng, DataType dtype, HeadShape h) {
+        int width = h.width();
+        String name = headName(h.target());
         NDArray bias;
-        if (adapter.method() == AdapterMethod.T2L) {
-            // T2L: the bias starts as a LoRA (A Kaiming-uniform, B zero), the weight at zero, so ΔW = 0 at step 0
+        if (h.bias() instanceof HeadShape.LoraA a) {
+            // the bias starts as a LoRA (A Kaiming-uniform, B zero) and the weight at zero, so ΔW = 0 at step 0
             float[] bv = new float[width];
-            double aBound = 1.0 / Math.sqrt(dIn);
-            for (int i = 0; i < r * dIn; i++) {
+            double aBound = 1.0 / Math.sqrt(a.inDim());
+            for (int i = 0; i < a.rank() * a.inDim(); i++) {
                 bv[i] = (float) ((rng.nextDouble() * 2 - 1) * aBound);
             }
             bias = Tensors.create(m, bv, new Shape(width)).toType(dtype, false);
-        } else if (adapter.variant() == dev.zhyper.core.adapter.LoraVariant.LORA_XS
-                || adapter.zParam() == dev.zhyper.core.adapter.ZParametrisation.ZERO_Z) {
-            bias = Init.constant(m, 0f, dtype, width);   // A, B frozen (LoRA-XS) or B random (zero-z): Z starts at 0
+        } else if (h.bias() instanceof HeadShape.Zero) {
+            bias = Init.constant(m, 0f, dtype, width);
         } else {
-            bias = Init.uniform(m, rng, bound, dtype, width);
+            bias = Init.uniform(m, rng, 1.0 / Math.sqrt(spec.outDim()), dtype, width);
         }
         params.add(new Parameter(name + ".weight", Init.constant(m, 0f, dtype, width, spec.outDim()), true));
         params.add(new Parameter(name + ".bias", bias, true));
@@ -127,12 +119,12 @@ public final class HyperNetwork {
      * Runs the hypernetwork for N contexts over the given layers and every target type.
      *
      * @param embeddings [N, d_c] description embeddings (request-scoped)
-     * @return per target type (in {@link AdapterSpec#targets()} order) the head output [N, layers.length, width]
+     * @return per head (in the constructor's order) its output [N, layers.length, width]
      */
     public NDArray[] forward(NDManager m, NDArray embeddings, int[] layers, boolean training) {
         long n = embeddings.getShape().get(0);
         int nl = layers.length;
-        int nt = adapter.targets().size();
+        int nt = heads.size();
         NDArray task = norm(lin(embeddings, "hyper.task"), "hyper.task_norm");               // [N, 64]
         long[] layerIds = new long[nl];
         for (int i = 0; i < nl; i++) {
@@ -160,7 +152,7 @@ public final class HyperNetwork {
         h = silu(lin(drop(h, training), "hyper.mlp3.1")).reshape(n, nl, nt, spec.outDim());
         NDArray[] out = new NDArray[nt];
         for (int t = 0; t < nt; t++) {
-            out[t] = lin(h.get(":, :, " + t + ", :"), headName(adapter.targets().get(t)));
+            out[t] = lin(h.get(":, :, " + t + ", :"), headName(heads.get(t).target()));
         }
         return out;
     }
