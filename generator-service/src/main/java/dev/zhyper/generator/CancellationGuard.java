@@ -66,9 +66,12 @@ public class CancellationGuard implements ServerInterceptor {
                                                       ServerCallHandler<Q, R> next) {
         GrpcStreamWatch.Watch w = watches.find(headers.get(WATCH));
         // writes run on the connection's event loop (the watch saw it in the HTTP route; interceptors may run on a
-        // worker thread), in order with the frames that carry the peer's reset
-        io.vertx.core.Context loop = w != null ? w.loop()
-                : io.vertx.core.Context.isOnEventLoopThread() ? Vertx.currentContext() : null;
+        // worker thread), in order with the frames that carry the peer's reset. Without a watch, the current
+        // context still names that loop when it is the request's (duplicated) event-loop context, as on the
+        // worker of a @Blocking method: Vert.x drops a write made on the loop to a stream that was reset, while a
+        // write made on another thread is checked first and queued, and may then reach the dead stream.
+        io.vertx.core.Context here = Vertx.currentContext();
+        io.vertx.core.Context loop = w != null ? w.loop() : here != null && here.isEventLoopContext() ? here : null;
         Guarded<Q, R> guarded = new Guarded<>(call, loop);
         Long timeout = parseTimeoutNanos(headers.get(TIMEOUT));
         if (timeout != null) {

@@ -82,13 +82,21 @@ public class GrpcStreamWatch {
                 Watch w = new Watch(io.vertx.core.Vertx.currentContext());
                 watches.put(id, w);
                 req.headers().set(HEADER, id);
-                // endHandler: the response was fully written (the call was started long before): forget the watch.
-                // closeHandler: the stream closed (reset by the peer, or the connection went away); before the
-                // response ended that fires the watch. The watch stays findable for a while: the call may be started
-                // (the interceptor runs) only after the reset was processed, and must then see it gone.
-                ctx.response().endHandler(v -> watches.remove(id));
+                // Vert.x calls the endHandler also when the stream closes before the response ended (a reset:
+                // Http2ServerResponse.handleClose runs it, then the closeHandler), so it forgets the watch only for
+                // a response that really ended (the call was started long before and claimed it). closeHandler: the
+                // stream closed (reset by the peer, or the connection went away); before the response ended that
+                // fires the watch, which stays findable for a while: with a @Blocking method the interceptor runs
+                // on a worker thread, possibly after the reset was processed, and must then see the stream gone.
+                ctx.response().endHandler(v -> {
+                    if (ctx.response().ended()) watches.remove(id);
+                });
                 ctx.response().closeHandler(v -> {
-                    if (!ctx.response().ended()) w.fire();
+                    if (ctx.response().ended()) {
+                        watches.remove(id);
+                        return;
+                    }
+                    w.fire();
                     ctx.vertx().setTimer(LINGER_MS, t -> watches.remove(id));
                 });
             }
