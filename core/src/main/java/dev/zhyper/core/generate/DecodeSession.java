@@ -8,6 +8,7 @@ import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.KvCache;
 import dev.zhyper.core.model.ProjectionDelta;
+import dev.zhyper.core.nn.IntraOpThreads;
 import dev.zhyper.core.nn.NoGrad;
 import dev.zhyper.core.text.StreamDecoder;
 import dev.zhyper.core.text.TextTokenizer;
@@ -30,6 +31,14 @@ import java.util.List;
  * Close it to free its arrays.
  */
 public final class DecodeSession implements AutoCloseable {
+
+    /**
+     * Decode steps of at most this many rows run on one intra-op thread: they are memory-bound (one core streams
+     * the weights about as fast as two), and on a shared machine every multi-threaded op can stall at OpenMP's
+     * barrier (docs/adr/0013-single-threaded-small-decode-steps.md). Prefill and larger batches keep PyTorch's
+     * thread count.
+     */
+    public static final int SINGLE_THREAD_ROWS = 4;
 
     /** Receives a row's text as it is decoded and its result once (finished, stopped or cancelled). */
     public interface RowListener {
@@ -347,7 +356,8 @@ public final class DecodeSession implements AutoCloseable {
             delta = adapter.forRows(deltaManager, zs);
         }
         int[] next = new int[b];
-        try (NDManager step = manager.newSubManager()) {
+        try (IntraOpThreads threads = IntraOpThreads.atMost(b <= SINGLE_THREAD_ROWS ? 1 : Integer.MAX_VALUE);
+             NDManager step = manager.newSubManager()) {
             NDArray logits = base.forward(step, new DecoderInput(tok, pos, valid), cache, delta,
                     DecoderModel.ForwardOptions.LAST);
             if (allGreedy) {

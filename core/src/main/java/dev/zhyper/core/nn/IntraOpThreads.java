@@ -1,0 +1,40 @@
+package dev.zhyper.core.nn;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Caps PyTorch's intra-op threads on the calling thread for a scope, and restores the previous count on close.
+ *
+ * <p>libtorch's CPU parallelism is OpenMP with static work splitting: every parallel op waits at a barrier for all
+ * its threads. When the machine is oversubscribed (other processes on the same cores), a worker that is not
+ * scheduled stalls the op for up to a scheduler time slice; a batch-1 decode step has a few hundred ops and
+ * became ~30x slower (docs/adr/0013-single-threaded-small-decode-steps.md). The thread count is an OpenMP setting
+ * of the calling thread (other threads keep theirs), so the cap is cheap to set and undo (about a microsecond).
+ */
+public final class IntraOpThreads implements AutoCloseable {
+    private final int previous;
+    private final boolean changed;
+
+    private IntraOpThreads(int threads) {
+        previous = JniUtils.getNumThreads();
+        changed = threads < previous;
+        if (changed) {
+            JniUtils.setNumThreads(threads);
+        }
+    }
+
+    /** At most {@code threads} intra-op threads on this thread until {@link #close}; a larger value changes nothing. */
+    public static IntraOpThreads atMost(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return new IntraOpThreads(threads);
+    }
+
+    @Override
+    public void close() {
+        if (changed) {
+            JniUtils.setNumThreads(previous);
+        }
+    }
+}
