@@ -32,14 +32,6 @@ import java.util.List;
  */
 public final class DecodeSession implements AutoCloseable {
 
-    /**
-     * Decode steps of at most this many rows run on one intra-op thread: they are memory-bound (one core streams
-     * the weights about as fast as two), and on a shared machine every multi-threaded op can stall at OpenMP's
-     * barrier (docs/adr/0013-single-threaded-small-decode-steps.md). Prefill and larger batches keep PyTorch's
-     * thread count.
-     */
-    public static final int SINGLE_THREAD_ROWS = 4;
-
     /** Receives a row's text as it is decoded and its result once (finished, stopped or cancelled). */
     public interface RowListener {
         void onText(String delta);
@@ -356,7 +348,7 @@ public final class DecodeSession implements AutoCloseable {
             delta = adapter.forRows(deltaManager, zs);
         }
         int[] next = new int[b];
-        try (IntraOpThreads threads = IntraOpThreads.atMost(b <= SINGLE_THREAD_ROWS ? 1 : Integer.MAX_VALUE);
+        try (IntraOpThreads threads = IntraOpThreads.forRows(b);
              NDManager step = manager.newSubManager()) {
             NDArray logits = base.forward(step, new DecoderInput(tok, pos, valid), cache, delta,
                     DecoderModel.ForwardOptions.LAST);

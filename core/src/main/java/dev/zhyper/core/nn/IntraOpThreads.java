@@ -12,6 +12,13 @@ import ai.djl.pytorch.jni.JniUtils;
  * of the calling thread (other threads keep theirs), so the cap is cheap to set and undo (about a microsecond).
  */
 public final class IntraOpThreads implements AutoCloseable {
+    /**
+     * Batches of at most this many rows (decode steps, hypernetwork calls) run on one intra-op thread: their ops are
+     * small or memory-bound (one core streams the weights about as fast as two here) and each multi-threaded op can
+     * stall at OpenMP's barrier on a shared machine. Prefill and larger batches keep PyTorch's thread count.
+     */
+    public static final int SINGLE_THREAD_ROWS = 4;
+
     private final int previous;
     private final boolean changed;
 
@@ -29,6 +36,11 @@ public final class IntraOpThreads implements AutoCloseable {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         return new IntraOpThreads(threads);
+    }
+
+    /** One thread for a batch of at most {@link #SINGLE_THREAD_ROWS} rows, else PyTorch's thread count unchanged. */
+    public static IntraOpThreads forRows(int rows) {
+        return atMost(rows <= SINGLE_THREAD_ROWS ? 1 : Integer.MAX_VALUE);
     }
 
     @Override
