@@ -23,6 +23,7 @@ import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.ProjectionDelta;
 import dev.zhyper.core.model.random.RandomModels;
+import dev.zhyper.core.nn.IntraOpThreads;
 import dev.zhyper.core.nn.NoGrad;
 import dev.zhyper.core.nn.Parameter;
 import picocli.CommandLine.Command;
@@ -227,7 +228,11 @@ public final class BenchCommand implements Callable<Integer> {
                 List<Double> ca = new ArrayList<>();
                 List<Double> zr1 = new ArrayList<>();
                 List<Double> zrB = new ArrayList<>();
+                List<Double> d1 = new ArrayList<>();  // batch 1, base model: decode tokens/s
+                List<Double> p1 = new ArrayList<>();  // batch 1, base model: prefill tokens/s
+                List<Double> bw = new ArrayList<>();  // read bandwidth, GB/s
                 long decodeTokens = (long) batch * (fresh - 1);
+                int[][] prompt1 = {prompts[0]};
                 for (int round = 0; round < warmup + repeats; round++) {
                     boolean measured = round >= warmup;
                     err.printf(Locale.ROOT, "bench: %s round %d/%d%n", measured ? "measured" : "warmup",
@@ -235,6 +240,9 @@ public final class BenchCommand implements Callable<Integer> {
                     err.flush();
                     double[][] t = decodeInterleaved(base, Arrays.asList(null, diag, diag),
                             Arrays.asList(null, one, many), prompts, fresh);
+                    double[][] single = decodeInterleaved(base, Arrays.asList((ZhyperAdapter) null),
+                            Arrays.asList((List<ContextModulation>) null), prompt1, fresh);
+                    double gbps = readBandwidth(base.manager(), cfg);
                     double[][] z = new double[zIters][4];
                     for (int i = 0; i < zIters; i++) {
                         z[i][0] = timeModulate(diag, ctx1);
@@ -245,6 +253,9 @@ public final class BenchCommand implements Callable<Integer> {
                     if (!measured) {
                         continue;
                     }
+                    d1.add((fresh - 1) / (single[0][1] / 1e3));
+                    p1.add(prompt / (single[0][0] / 1e3));
+                    bw.add(gbps);
                     a.add(decodeTokens / (t[0][1] / 1e3));
                     b.add(decodeTokens / (t[1][1] / 1e3));
                     c.add(decodeTokens / (t[2][1] / 1e3));
@@ -279,8 +290,11 @@ public final class BenchCommand implements Callable<Integer> {
                 stats.put("r_ca", Stat.of(ca));
                 stats.put("r_z1", Stat.of(zr1));
                 stats.put("r_zb", Stat.of(zrB));
-                Report r = new Report(dir, cfg, baseParams, prompt, fresh, zIters, embedDim, diag.sites().size(),
-                        diagBytes, t2lBytes, stats);
+                stats.put("decode_1", Stat.of(d1));
+                stats.put("prefill_1", Stat.of(p1));
+                stats.put("bandwidth", Stat.of(bw));
+                Report r = new Report(dir, cfg, baseParams, weightBytesPerToken(base), prompt, fresh, zIters, embedDim,
+                        diag.sites().size(), diagBytes, t2lBytes, stats);
                 String text = r.table();
                 out.print(text);
                 out.flush();
@@ -399,6 +413,48 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Elements of the buffer whose sum measures the read bandwidth: 1 GiB of float32, far beyond any cache. */
+    static final long BANDWIDTH_ELEMENTS = 1L << 28;
+
+    /**
+     * Read bandwidth in GB/s: the median of 5 sums over a float32 buffer larger than the caches (the model's size
+     * or 1 GiB, whichever is smaller; at least 64 MiB), on the thread count a batch-1 decode step uses.
+     */
+    static double readBandwidth(NDManager parent, ModelConfig cfg) {
+        long elements = Math.max(1L << 24, Math.min(BANDWIDTH_ELEMENTS, weightElementsPerToken(cfg)));
+        try (NoGrad ignored = new NoGrad(); IntraOpThreads threads = IntraOpThreads.forRows(1);
+             NDManager m = parent.newSubManager()) {
+            NDArray buf = m.ones(new Shape(elements));
+            List<Double> rates = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                long t0 = System.nanoTime();
+                float s = buf.sum().getFloat();
+                long ns = System.nanoTime() - t0;
+                if (Math.abs(s - elements) > 1e-3 * elements) {
+                    throw new IllegalStateException("bandwidth probe summed to " + s + ", not " + elements);
+                }
+                if (i > 0) {
+                    rates.add(elements * 4.0 / ns);
+                }
+            }
+            return Stat.of(rates).median();
+        }
+    }
+
+    /** Weights a decode step reads once per token: every matrix but the embedding table (read one row), unless tied. */
+    static long weightElementsPerToken(ModelConfig cfg) {
+        long d = cfg.hiddenSize();
+        long perLayer = 0;
+        for (dev.zhyper.core.model.TargetModule m : dev.zhyper.core.model.TargetModule.values()) {
+            perLayer += (long) cfg.inDim(m) * cfg.outDim(m);
+        }
+        return perLayer * cfg.numLayers() + (long) cfg.vocabSize() * d;  // the lm_head (or the tied table)
+    }
+
+    static long weightBytesPerToken(DecoderModel base) {
+        return weightElementsPerToken(base.config()) * base.options().dtype().getNumOfBytes();
+    }
+
     /** Microseconds of one call computing the adapters of all the given contexts. */
     static double timeModulate(ZhyperAdapter adapter, float[][] contexts) {
         long t0 = System.nanoTime();
@@ -415,6 +471,7 @@ public final class BenchCommand implements Callable<Integer> {
         final Path dir;
         final ModelConfig cfg;
         final long baseParams;
+        final long weightBytes;
         final int prompt;
         final int fresh;
         final int zIters;
@@ -429,11 +486,12 @@ public final class BenchCommand implements Callable<Integer> {
         final int torchThreads;
         final int interopThreads;
 
-        Report(Path dir, ModelConfig cfg, long baseParams, int prompt, int fresh, int zIters, int embedDim, int sites,
-               long diagBytes, long t2lBytes, Map<String, Stat> stats) {
+        Report(Path dir, ModelConfig cfg, long baseParams, long weightBytes, int prompt, int fresh, int zIters,
+               int embedDim, int sites, long diagBytes, long t2lBytes, Map<String, Stat> stats) {
             this.dir = dir;
             this.cfg = cfg;
             this.baseParams = baseParams;
+            this.weightBytes = weightBytes;
             this.prompt = prompt;
             this.fresh = fresh;
             this.zIters = zIters;
@@ -480,6 +538,16 @@ public final class BenchCommand implements Callable<Integer> {
             row(sb, "(d) z, zhyper-diag, batch " + batch, stats.get("z_diag_b"), "us/context", false);
             row(sb, "(d) A,B, t2l, batch " + batch, stats.get("z_t2l_b"), "us/context", false);
             sb.append("best: the fastest round (min time; for tokens/s the max rate)\n\n");
+            sb.append(String.format(Locale.ROOT, "%-52s %12s %12s  %s%n", "batch 1 (base model, one row)", "median",
+                    "best", "unit"));
+            row(sb, "decode, batch 1", stats.get("decode_1"), "tokens/s", true);
+            row(sb, "prefill, batch 1 (" + prompt + "-token prompt)", stats.get("prefill_1"), "tokens/s", true);
+            row(sb, "read bandwidth (sum over " + bandwidthMiB() + " MiB)", stats.get("bandwidth"), "GB/s", true);
+            sb.append(String.format(Locale.ROOT, "%-52s %12.1f %12s  %s%n", "roofline: bandwidth / " + weightMiB()
+                    + " MiB weights per token", roofline(), "", "tokens/s"));
+            sb.append(String.format(Locale.ROOT, "%-52s %12.3f %12s  %s%n", "decode batch 1 / roofline",
+                    stats.get("decode_1").median() / roofline(), "", "info"));
+            sb.append('\n');
             sb.append(String.format(Locale.ROOT, "%-52s %12s %12s  %s%n", "ratio (median of per-round ratios)", "value", "target",
                     "result"));
             sb.append(String.format(Locale.ROOT, "%-52s %12.3f %12s  %s%n", "(a)/(a) baseline", 1.0, "", ""));
@@ -494,6 +562,16 @@ public final class BenchCommand implements Callable<Integer> {
                             + "%.0fx smaller%n", diagBytes, t2lBytes, (double) t2lBytes / diagBytes));
             sb.append(String.format(Locale.ROOT, "base model parameters: %,d%n", baseParams));
             return sb.toString();
+        }
+
+        /** Decode tokens/s if every token only streamed the weights at the measured bandwidth. */
+        double roofline() { return stats.get("bandwidth").median() * 1e9 / weightBytes; }
+
+        long weightMiB() { return Math.round(weightBytes / 1048576.0); }
+
+        long bandwidthMiB() {
+            return Math.round(Math.max(1L << 24, Math.min(BANDWIDTH_ELEMENTS, weightElementsPerToken(cfg))) * 4
+                    / 1048576.0);
         }
 
         private String targetsText() {
@@ -552,6 +630,13 @@ public final class BenchCommand implements Callable<Integer> {
             put(ms, "t2l_batch1_us_per_context", stats.get("z_t2l_1"));
             put(ms, "z_diag_batch_us_per_context", stats.get("z_diag_b"));
             put(ms, "t2l_batch_us_per_context", stats.get("z_t2l_b"));
+            put(ms, "batch1_decode_base_tokens_per_s", stats.get("decode_1"));
+            put(ms, "batch1_prefill_base_tokens_per_s", stats.get("prefill_1"));
+            put(ms, "read_bandwidth_gb_per_s", stats.get("bandwidth"));
+            ObjectNode roof = root.putObject("roofline");
+            roof.put("weight_bytes_per_token", weightBytes);
+            roof.put("decode_tokens_per_s", roofline());
+            roof.put("batch1_decode_fraction", stats.get("decode_1").median() / roofline());
             ObjectNode ratios = root.putObject("ratios");
             putRatio(ratios, "many_vs_one_context", ratio("r_cb"), TARGET_CONTEXTS);
             putRatio(ratios, "adapter_vs_base", ratio("r_ba"), TARGET_OVERHEAD);

@@ -9,6 +9,7 @@ import ai.djl.nn.core.Linear;
 import dev.zhyper.core.hyper.HyperNetwork;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelConfig;
+import dev.zhyper.core.nn.IntraOpThreads;
 import dev.zhyper.core.nn.NoGrad;
 import dev.zhyper.core.nn.ParameterSet;
 import dev.zhyper.core.nn.Tensors;
@@ -177,7 +178,8 @@ public final class ZhyperAdapter implements AutoCloseable {
             return out;
         }
         int d = hyperSpec.embedDim();
-        try (NoGrad ignored = new NoGrad(); NDManager m = manager.newSubManager()) {
+        try (NoGrad ignored = new NoGrad(); IntraOpThreads threads = IntraOpThreads.forRows(embeddings.length);
+             NDManager m = manager.newSubManager()) {
             float[] flat = new float[embeddings.length * d];
             for (int i = 0; i < embeddings.length; i++) {
                 if (embeddings[i].length != d) {

@@ -8,6 +8,7 @@ import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.KvCache;
 import dev.zhyper.core.model.ProjectionDelta;
+import dev.zhyper.core.nn.IntraOpThreads;
 import dev.zhyper.core.nn.NoGrad;
 import dev.zhyper.core.text.StreamDecoder;
 import dev.zhyper.core.text.TextTokenizer;
@@ -347,7 +348,8 @@ public final class DecodeSession implements AutoCloseable {
             delta = adapter.forRows(deltaManager, zs);
         }
         int[] next = new int[b];
-        try (NDManager step = manager.newSubManager()) {
+        try (IntraOpThreads threads = IntraOpThreads.forRows(b);
+             NDManager step = manager.newSubManager()) {
             NDArray logits = base.forward(step, new DecoderInput(tok, pos, valid), cache, delta,
                     DecoderModel.ForwardOptions.LAST);
             if (allGreedy) {

@@ -34,6 +34,9 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray lmHead;
     private final NDArray finalNorm;
     private final Layer[] layers;
+    /** 0-d constants of the forward pass, made once (never Java numbers in ops: ADR 0005). */
+    private final NDArray rmsEps;
+    private final NDArray attentionScale;
 
     /** Weights of one decoder layer; norms are stored as effective multipliers (Gemma's 1+w folded in). */
     private record Layer(Map<TargetModule, NDArray> weight, Map<TargetModule, NDArray> bias,
@@ -65,6 +68,8 @@ public final class DecoderModel implements AutoCloseable {
                     sandwich ? loadNorm(w, p + "post_feedforward_layernorm.weight") : null);
         }
         this.rope = new RotaryEmbedding(config, manager, options.dtype());
+        this.rmsEps = Tensors.create(manager, new double[] {config.rmsNormEps()}, new Shape());
+        this.attentionScale = Tensors.create(manager, new double[] {config.attentionScale()}, new Shape());
     }
 
     /** Loads a HF model directory (config.json + safetensors weights). */
@@ -142,7 +147,7 @@ public final class DecoderModel implements AutoCloseable {
      */
     public NDArray forward(NDManager m, DecoderInput in, KvCache cache, ProjectionDelta adapter, ForwardOptions opt) {
         NDArray hidden = hiddenStates(m, in, cache, adapter, opt);
-        if (opt.lastPositionOnly()) {
+        if (opt.lastPositionOnly() && in.length() > 1) {
             hidden = hidden.get(":, -1:, :");
         }
         NDArray logits = Casts.to(Linear.linear(hidden, lmHead).singletonOrThrow(), DataType.FLOAT32);
@@ -184,13 +189,15 @@ public final class DecoderModel implements AutoCloseable {
         }
         NDArray fullMask = attentionMask(m, in, past, null);
         NDArray slidingMask = null;
+        boolean slidingMade = false;
         for (int l = 0; l < layers.length; l++) {
             Layer layer = layers[l];
             Integer window = config.slidingWindowOf(l);
             NDArray mask = fullMask;
             if (window != null) {
-                if (slidingMask == null) {
+                if (!slidingMade) {
                     slidingMask = attentionMask(m, in, past, window);
+                    slidingMade = true;
                 }
                 mask = slidingMask;
             }
@@ -229,9 +236,9 @@ public final class DecoderModel implements AutoCloseable {
         int kv = config.numKvHeads();
         int hd = config.headDim();
         int g = config.groupSize();
-        NDArray q = project(l, layer, TargetModule.Q_PROJ, h, delta).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-        NDArray k = project(l, layer, TargetModule.K_PROJ, h, delta).reshape(b, t, kv, hd).transpose(0, 2, 1, 3);
-        NDArray v = project(l, layer, TargetModule.V_PROJ, h, delta).reshape(b, t, kv, hd).transpose(0, 2, 1, 3);
+        NDArray q = heads(project(l, layer, TargetModule.Q_PROJ, h, delta), b, t, heads, hd);
+        NDArray k = heads(project(l, layer, TargetModule.K_PROJ, h, delta), b, t, kv, hd);
+        NDArray v = heads(project(l, layer, TargetModule.V_PROJ, h, delta), b, t, kv, hd);
         q = rope.apply(q, cosSin);
         NDArray kT = rope.apply(k, cosSin).transpose(0, 1, 3, 2);
         if (cache != null) {
@@ -241,16 +248,26 @@ public final class DecoderModel implements AutoCloseable {
         }
         long keys = v.getShape().get(2);
         // grouped-query attention without copying K/V: the G query heads sharing a KV head are stacked along time
-        NDArray scores = Tensors.muli(Casts.to(q.reshape(b, kv, g * t, hd).matMul(kT), DataType.FLOAT32),
-                config.attentionScale());
+        NDArray scores = Casts.to(q.reshape(b, kv, g * t, hd).matMul(kT), DataType.FLOAT32).muli(attentionScale);
         if (config.attnLogitSoftcap() != null) {
             double c = config.attnLogitSoftcap();
             scores = Tensors.mul(Tensors.div(scores, c).tanh(), c); // out of place: tanh keeps its output for backward
         }
-        NDArray probs = Casts.to(scores.reshape(b, kv, g, t, keys).addi(mask).softmax(-1), h.getDataType())
-                .reshape(b, kv, g * t, keys);
-        NDArray ctx = probs.matMul(v).reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+        NDArray grouped = scores.reshape(b, kv, g, t, keys);
+        if (mask != null) {
+            grouped = grouped.addi(mask);
+        }
+        NDArray probs = Casts.to(grouped.softmax(-1), h.getDataType()).reshape(b, kv, g * t, keys);
+        NDArray ctx = probs.matMul(v);
+        // [B, H, T, hd] -> [B, T, H·hd]; with one new token the head axis is already in place
+        ctx = t == 1 ? ctx.reshape(b, 1, (long) heads * hd)
+                : ctx.reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
         return project(l, layer, TargetModule.O_PROJ, ctx, delta);
+    }
+
+    /** [B, T, n·hd] -> [B, n, T, hd] (a reshape alone when T = 1). */
+    private static NDArray heads(NDArray y, long b, long t, int n, int hd) {
+        return t == 1 ? y.reshape(b, n, 1, hd) : y.reshape(b, t, n, hd).transpose(0, 2, 1, 3);
     }
 
     private NDArray mlp(int l, Layer layer, NDArray h, ProjectionDelta delta) {
@@ -263,16 +280,17 @@ public final class DecoderModel implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         DataType dt = x.getDataType();
         NDArray xf = dt == DataType.FLOAT32 || dt == DataType.FLOAT64 ? x : Casts.to(x, DataType.FLOAT32);
-        NDArray inv = Tensors.addi(xf.mul(xf).mean(new int[] {-1}, true), config.rmsNormEps()).sqrt();
+        NDArray inv = xf.mul(xf).mean(new int[] {-1}, true).addi(rmsEps).sqrt();
         return Casts.to(xf.div(inv), dt).muli(weight);
     }
 
-    /** Additive mask [B, 1, 1, T, S]: causal, padding and (optionally) sliding window. */
+    /** Additive mask [B, 1, 1, T, S]: causal, padding and (optionally) sliding window; null when no key is masked. */
     private NDArray attentionMask(NDManager m, DecoderInput in, int past, Integer window) {
         int b = in.batchSize();
         int t = in.length();
         int s = in.keyLength();
         float[] mask = new float[b * t * s];
+        boolean any = false;
         for (int i = 0; i < b; i++) {
             boolean[] valid = in.keyValid()[i];
             for (int q = 0; q < t; q++) {
@@ -281,10 +299,11 @@ public final class DecoderModel implements AutoCloseable {
                 for (int k = 0; k < s; k++) {
                     boolean allowed = k <= qi && valid[k] && (window == null || qi - k < window);
                     mask[base + k] = allowed ? 0f : MASKED;
+                    any |= !allowed;
                 }
             }
         }
-        return Tensors.create(m, mask, new Shape(b, 1, 1, t, s));
+        return any ? Tensors.create(m, mask, new Shape(b, 1, 1, t, s)) : null;
     }
 
     private static long[] flatten(int[][] rows, int vocab) {
