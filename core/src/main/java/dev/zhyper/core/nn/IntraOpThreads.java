@@ -16,8 +16,10 @@ public final class IntraOpThreads implements AutoCloseable {
      * Batches of at most this many rows (decode steps, hypernetwork calls) run on one intra-op thread: their ops are
      * small or memory-bound (one core streams the weights about as fast as two here) and each multi-threaded op can
      * stall at OpenMP's barrier on a shared machine. Prefill and larger batches keep PyTorch's thread count.
+     * JVM property {@code zhyper.engine.single-thread-rows} (default 4; 0 turns the cap off, e.g. on a dedicated
+     * many-core server where one core cannot stream the weights at the memory's speed).
      */
-    public static final int SINGLE_THREAD_ROWS = 4;
+    public static final int SINGLE_THREAD_ROWS = Integer.getInteger("zhyper.engine.single-thread-rows", 4);
 
     private final int previous;
     private final boolean changed;
