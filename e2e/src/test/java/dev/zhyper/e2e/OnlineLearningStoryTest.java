@@ -128,10 +128,12 @@ class OnlineLearningStoryTest {
                     new ServiceSpec("embedder", jar(root, "embedder"), pe, common),
                     new ServiceSpec("hypernet", jar(root, "hypernet"), ph, with(common, Map.of(
                             "zhyper.embedder.target", "127.0.0.1:" + pe,
-                            "zhyper.checkpoint.dir", shipped.toString()))),
+                            "zhyper.checkpoint.dir", shipped.toString(),
+                            "zhyper.checkpoints.roots", tmp.resolve("checkpoints").toString()))),
                     new ServiceSpec("generator", jar(root, "generator"), pg, with(common, Map.of(
                             "zhyper.hypernet.target", "127.0.0.1:" + ph,
                             "zhyper.checkpoint.dir", shipped.toString(),
+                            "zhyper.checkpoints.roots", tmp.resolve("checkpoints").toString(),
                             "zhyper.batch.max-wait-ms", "5"))),
                     new ServiceSpec("trainer", jar(root, "trainer"), E2e.freePort(), cautious)));
             E2e.log(TAG, t0, "stack up (4 services, %d gate items)", items.size());
