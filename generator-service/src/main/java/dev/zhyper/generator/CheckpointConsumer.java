@@ -49,7 +49,7 @@ public class CheckpointConsumer {
     @PostConstruct
     void start() {
         updater = new ServingUpdater(serving, deadLetters, registry,
-                CheckpointPaths.fromConfig(settings.checkpointRoots));
+                CheckpointPaths.fromConfig(settings.checkpointRoots, settings.checkpointDir));
         follower = new CheckpointFollower(kafka, "zhyper-generator-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {

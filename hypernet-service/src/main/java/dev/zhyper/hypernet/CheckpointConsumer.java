@@ -50,13 +50,17 @@ public class CheckpointConsumer {
     @ConfigProperty(name = "zhyper.checkpoints.roots", defaultValue = "checkpoints")
     String checkpointRoots;
 
+    /** The checkpoint served at start: events may name it too (a rollback to it). */
+    @ConfigProperty(name = "zhyper.checkpoint.dir")
+    java.util.Optional<String> checkpointDir;
+
     private RegistryUpdater updater;
     private CheckpointFollower follower;
 
     @PostConstruct
     void start() {
         updater = new RegistryUpdater(registry, config.promotedOnly(), deadLetters, meters,
-                CheckpointPaths.fromConfig(checkpointRoots));
+                CheckpointPaths.fromConfig(checkpointRoots, checkpointDir));
         follower = new CheckpointFollower(kafka, "zhyper-hypernet-" + UUID.randomUUID(), updater::onHistory,
                 updater::onLive).start();
         try {

@@ -2,6 +2,7 @@ package dev.zhyper.service.common;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -25,14 +26,34 @@ public final class CheckpointPaths {
     }
 
     private final ConfinedRoots roots;
+    /** Directories the operator configured outright (normalised absolute paths): accepted as they are. */
+    private final java.util.Set<Path> configured;
 
     public CheckpointPaths(ConfinedRoots roots) {
+        this(roots, List.of());
+    }
+
+    /**
+     * @param configured checkpoint directories the operator configured ({@code zhyper.checkpoint.dir}): an event
+     *                   naming exactly one of them is accepted too (e.g. a rollback to the checkpoint served at start),
+     *                   nothing below or beside it
+     */
+    public CheckpointPaths(ConfinedRoots roots, List<Path> configured) {
         this.roots = roots;
+        java.util.Set<Path> c = new java.util.HashSet<>();
+        for (Path p : configured) c.add(p.toAbsolutePath().normalize());
+        this.configured = java.util.Set.copyOf(c);
     }
 
     /** The roots of {@code zhyper.checkpoints.roots} (comma-separated). */
     public static CheckpointPaths fromConfig(String roots) {
         return new CheckpointPaths(ConfinedRoots.parse(ROOTS, roots));
+    }
+
+    /** As {@link #fromConfig(String)}, also accepting the configured checkpoint directory when there is one. */
+    public static CheckpointPaths fromConfig(String roots, java.util.Optional<String> configuredDir) {
+        List<Path> c = configuredDir.filter(d -> !d.isBlank()).map(d -> List.of(parse(d))).orElse(List.of());
+        return new CheckpointPaths(ConfinedRoots.parse(ROOTS, roots), c);
     }
 
     public ConfinedRoots roots() {
@@ -72,7 +93,15 @@ public final class CheckpointPaths {
      */
     public Path confine(String uriOrPath) {
         Path p = parse(uriOrPath);
-        return roots.inside(p).orElseThrow(() -> new OutsideRootsException(
-                "the checkpoint location is not an existing directory under " + roots.key()));
+        java.util.Optional<Path> inside = roots.inside(p);
+        if (inside.isPresent()) return inside.get();
+        if (configured.contains(p.toAbsolutePath().normalize())) {
+            try {
+                return p.toRealPath(); // the operator's own directory: its existence is no secret
+            } catch (java.io.IOException e) {
+                // fall through to the one refusal
+            }
+        }
+        throw new OutsideRootsException("the checkpoint location is not an existing directory under " + roots.key());
     }
 }

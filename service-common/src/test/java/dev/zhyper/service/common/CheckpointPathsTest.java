@@ -48,4 +48,21 @@ class CheckpointPathsTest {
             assertEquals(message, e.getMessage(), "one message for missing and outside: no existence oracle");
         }
     }
+
+    /** The checkpoint served at start lies outside the trainer's roots; a rollback to it must still be honoured. */
+    @Test
+    void theConfiguredCheckpointIsAcceptedExactlyNothingBelowOrBesideIt() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("checkpoints"));
+        Path shipped = Files.createDirectories(tmp.resolve("models/shipped"));
+        Path inner = Files.createDirectories(shipped.resolve("inner"));
+        Path sibling = Files.createDirectories(tmp.resolve("models/other"));
+        CheckpointPaths paths = CheckpointPaths.fromConfig(root.toString(), java.util.Optional.of(shipped.toString()));
+        assertEquals(shipped.toRealPath(), paths.confine("file://" + shipped));
+        assertEquals(shipped.toRealPath(), paths.confine(shipped + "/."));
+        for (Path bad : new Path[] {inner, sibling, shipped.getParent()}) {
+            assertThrows(CheckpointPaths.OutsideRootsException.class, () -> paths.confine(bad.toString()), bad.toString());
+        }
+        assertThrows(CheckpointPaths.OutsideRootsException.class,
+                () -> CheckpointPaths.fromConfig(root.toString()).confine(shipped.toString()), "without it: refused");
+    }
 }
