@@ -1,10 +1,7 @@
 package dev.zhyper.core.embed;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,26 +42,6 @@ public final class MiniLmEmbedder implements Embedder {
 
     @Override
     public float[][] embed(List<String> texts) {
-        if (texts.isEmpty()) return new float[0][];
-        List<TextSegment> segments = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            String t = texts.get(i);
-            if (t == null || t.isBlank()) {
-                throw new IllegalArgumentException("cannot embed a blank text (index " + i + ")");
-            }
-            segments.add(TextSegment.from(t));
-        }
-        List<Embedding> embeddings = Holder.MODEL.embedAll(segments).content();
-        if (embeddings.size() != texts.size()) {
-            throw new IllegalStateException("model returned " + embeddings.size() + " embeddings for "
-                    + texts.size() + " texts");
-        }
-        float[][] out = new float[texts.size()][];
-        for (int i = 0; i < out.length; i++) {
-            float[] v = embeddings.get(i).vector();
-            if (v.length != DIM) throw new IllegalStateException("expected dim " + DIM + ", got " + v.length);
-            out[i] = Vectors.normalizeScaled(v);
-        }
-        return out;
+        return SentenceEncoders.embed(Holder.MODEL, ID, DIM, texts);
     }
 }
