@@ -233,10 +233,7 @@ public class ModulationService {
         for (int i = 0; i < sites.size(); i++) {
             AdapterSite s = sites.get(i);
             SiteModulation.Builder sb = SiteModulation.newBuilder().setLayer(s.layer()).setModule(s.module().hfName());
-            switch (c.method()) {
-                case SQUARE -> sb.addShape(rank).addShape(rank);
-                default -> sb.addShape(widths[i]); // DIAG: [r]; T2L: [r*(d_in+d_out)]; MTL: [0]
-            }
+            for (int d : c.method().kind().siteShape(rank, widths[i])) sb.addShape(d); // diag [r], square [r, r]
             for (int k = 0; k < widths[i]; k++) sb.addValues(values[off + k]);
             off += widths[i];
             b.addSites(sb);

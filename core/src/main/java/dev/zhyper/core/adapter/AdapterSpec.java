@@ -34,7 +34,7 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
         if (zParam == null) {
             zParam = ZParametrisation.HEAD;
         }
-        if (zParam != ZParametrisation.HEAD && method != AdapterMethod.DIAG && method != AdapterMethod.SQUARE) {
+        if (zParam != ZParametrisation.HEAD && !method.kind().modulatesSharedLora()) {
             throw new IllegalArgumentException("z parametrisation " + zParam.id() + " applies to zhyper-diag and "
                     + "zhyper-square, not " + method.id());
         }
@@ -42,7 +42,7 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
             throw new IllegalArgumentException("zero-z initialises a trained B at random: it needs the lora variant, not "
                     + variant.id());
         }
-        if (variant != LoraVariant.LORA && method != AdapterMethod.DIAG && method != AdapterMethod.SQUARE) {
+        if (variant != LoraVariant.LORA && !method.kind().modulatesSharedLora()) {
             throw new IllegalArgumentException(variant.id() + " needs a hypernetwork modulation (diag or square), not "
                     + method.id());
         }
@@ -86,7 +86,7 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
 
     /** Whether a z parametrisation applies to this spec (diag or square; zero-z only with a trained B). */
     public boolean admits(ZParametrisation z) {
-        return z == ZParametrisation.HEAD || (method == AdapterMethod.DIAG || method == AdapterMethod.SQUARE)
+        return z == ZParametrisation.HEAD || method.kind().modulatesSharedLora()
                 && (z != ZParametrisation.ZERO_Z || variant == LoraVariant.LORA);
     }
 
@@ -109,22 +109,25 @@ public record AdapterSpec(int rank, double alpha, boolean rsLora, List<TargetMod
         return i;
     }
 
+    /** Whether Z(c) starts at exactly 0: LoRA-XS (A and B frozen) and zero-z (B random), so ΔW = 0 at step 0. */
+    boolean zStartsAtZero() {
+        return variant == LoraVariant.LORA_XS || zParam == ZParametrisation.ZERO_Z;
+    }
+
     /**
-     * The hypernetwork's heads, one per target in {@link #targets()} order: width by the method
-     * ({@link AdapterMethod#headWidth}); the bias starts as a LoRA for T2L, at zero for LoRA-XS and zero-z (A and B
-     * frozen, or B random: Z starts at 0), default-initialised otherwise.
+     * The hypernetwork's heads, one per target in {@link #targets()} order: width and bias by the method
+     * ({@link AdapterKind#headWidth}, {@link AdapterKind#headBias}): the bias starts as a LoRA for T2L, at zero for
+     * LoRA-XS and zero-z (A and B frozen, or B random: Z starts at 0), default-initialised otherwise.
      */
     public List<HeadShape> hyperHeads(ModelConfig model) {
         if (!method.usesHypernetwork()) {
             throw new IllegalArgumentException(method + " has no hypernetwork");
         }
         List<HeadShape> heads = new ArrayList<>();
+        AdapterKind kind = method.kind();
         for (TargetModule t : targets) {
             int dIn = model.inDim(t);
-            HeadShape.Bias bias = method == AdapterMethod.T2L ? new HeadShape.LoraA(rank, dIn)
-                    : variant == LoraVariant.LORA_XS || zParam == ZParametrisation.ZERO_Z ? new HeadShape.Zero()
-                    : new HeadShape.Uniform();
-            heads.add(new HeadShape(t, method.headWidth(rank, dIn, model.outDim(t)), bias));
+            heads.add(new HeadShape(t, kind.headWidth(rank, dIn, model.outDim(t)), kind.headBias(this, dIn)));
         }
         return heads;
     }

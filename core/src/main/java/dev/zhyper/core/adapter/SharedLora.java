@@ -96,4 +96,29 @@ public final class SharedLora {
     public NDArray a(AdapterSite s) { return a.get(s); }
 
     public NDArray b(AdapterSite s) { return b.get(s); }
+
+    /** VeRA's diag(b) applied to an update y [.., d_out]; y itself for the other variants. */
+    NDArray scaleOutput(AdapterSite s, NDArray y) {
+        NDArray scale = outScale(s);
+        return scale == null ? y : y.mul(scale);
+    }
+
+    /** A copy of A in {@code m}. */
+    NDArray copyA(NDManager m, AdapterSite s) { return copy(m, a(s)); }
+
+    /** A copy of B in {@code m}. */
+    NDArray copyB(NDManager m, AdapterSite s) { return copy(m, b(s)); }
+
+    /** A copy of B, or of diag(b)·B for VeRA, in {@code m}. */
+    NDArray copyScaledB(NDManager m, AdapterSite s) {
+        NDArray bw = copyB(m, s);
+        NDArray scale = outScale(s);
+        return scale == null ? bw : bw.mul(copy(m, scale).expandDims(1));
+    }
+
+    private static NDArray copy(NDManager m, NDArray x) {
+        NDArray c = x.duplicate();
+        c.attach(m);
+        return c;
+    }
 }

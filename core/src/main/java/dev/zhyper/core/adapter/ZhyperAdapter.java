@@ -82,7 +82,7 @@ public final class ZhyperAdapter implements AutoCloseable {
 
     /** Numbers per site in a {@link ContextModulation}. */
     public int width(AdapterSite site) {
-        return spec.method().headWidth(spec.rank(), model.inDim(site.module()), model.outDim(site.module()));
+        return spec.method().kind().headWidth(spec.rank(), model.inDim(site.module()), model.outDim(site.module()));
     }
 
     /**
@@ -107,7 +107,7 @@ public final class ZhyperAdapter implements AutoCloseable {
     public TrainingForward forTraining(NDManager m, NDArray embeddings, boolean training, double loraDropout) {
         float dropout = training ? (float) loraDropout : 0f;
         if (hyper == null) {
-            return new TrainingForward(new BatchAdapter(spec, lora, Map.of(), null, dropout), null);
+            return new TrainingForward(new BatchAdapter(spec, lora, Map.of(), dropout), null);
         }
         NDArray[] h = hyper.forward(m, embeddings, layers, training);
         long n = embeddings.getShape().get(0);
@@ -125,11 +125,7 @@ public final class ZhyperAdapter implements AutoCloseable {
         if (spec.zParam() != ZParametrisation.ONE_PLUS) {
             return h;
         }
-        int r = spec.rank();
-        float[] identity = new float[spec.method() == AdapterMethod.SQUARE ? r * r : r];
-        for (int i = 0; i < r; i++) {
-            identity[spec.method() == AdapterMethod.SQUARE ? i * r + i : i] = 1f;
-        }
+        float[] identity = spec.method().kind().identity(spec.rank());
         NDArray one = Tensors.create(m, identity, new Shape(identity.length)).toType(dtype, false);
         NDArray[] z = new NDArray[h.length];
         for (int t = 0; t < h.length; t++) {
@@ -143,29 +139,18 @@ public final class ZhyperAdapter implements AutoCloseable {
     }
 
     private BatchAdapter fromHeadOutputs(NDManager m, NDArray[] perType, long batch, float loraDropout) {
-        Map<AdapterSite, NDArray> mod = new LinkedHashMap<>();
-        Map<AdapterSite, NDArray[]> t2l = spec.method() == AdapterMethod.T2L ? new LinkedHashMap<>() : null;
+        AdapterKind kind = spec.method().kind();
+        Map<AdapterSite, NDArray[]> rows = new LinkedHashMap<>();
         int r = spec.rank();
         float s = (float) spec.scaling();
         for (int li = 0; li < layers.length; li++) {
             for (int ti = 0; ti < spec.targets().size(); ti++) {
                 AdapterSite site = new AdapterSite(layers[li], spec.targets().get(ti));
                 NDArray v = perType[ti].get(":, " + li + ", :");               // [B, width]
-                switch (spec.method()) {
-                    case DIAG -> mod.put(site, Tensors.mul(v, s));
-                    case SQUARE -> mod.put(site, Tensors.mul(v, s).reshape(batch, r, r));
-                    case T2L -> {
-                        int dIn = model.inDim(site.module());
-                        int dOut = model.outDim(site.module());
-                        NDArray a = v.get(":, 0:" + (r * dIn)).reshape(batch, r, dIn);
-                        NDArray b = v.get(":, " + (r * dIn) + ":").reshape(batch, dOut, r);
-                        t2l.put(site, new NDArray[] {a, b});
-                    }
-                    default -> throw new IllegalStateException();
-                }
+                rows.put(site, kind.rows(v, batch, r, model.inDim(site.module()), model.outDim(site.module()), s));
             }
         }
-        return new BatchAdapter(spec, lora, mod, t2l, loraDropout);
+        return new BatchAdapter(spec, lora, rows, loraDropout);
     }
 
     /** Computes the modulation of each context (inference: dropout off, no autograd). */
@@ -227,7 +212,7 @@ public final class ZhyperAdapter implements AutoCloseable {
     /** The batch adapter for precomputed modulations, one per row (the serving path). */
     public BatchAdapter forRows(NDManager m, List<ContextModulation> rows) {
         if (hyper == null) {
-            return new BatchAdapter(spec, lora, Map.of(), null, 0f);
+            return new BatchAdapter(spec, lora, Map.of(), 0f);
         }
         int nt = spec.targets().size();
         NDArray[] perType = new NDArray[nt];
@@ -257,43 +242,16 @@ public final class ZhyperAdapter implements AutoCloseable {
 
     /**
      * The plain-LoRA factors {lora_A [r, d_in], lora_B [d_out, r]} equivalent to this context at one site:
-     * lora_A = Z·A, lora_B = B (T2L: the emitted A_c, B_c), to be applied with the same scaling s.
+     * lora_A = Z·A, lora_B = B (T2L: the emitted A_c, B_c), to be applied with the same scaling s
+     * ({@link AdapterKind#peftFactors}).
      */
     public NDArray[] peftFactors(NDManager m, ContextModulation c, AdapterSite site) {
         int idx = sites.indexOf(site);
         if (idx < 0) {
             throw new IllegalArgumentException(site + " is not adapted");
         }
-        int r = spec.rank();
-        float[] v = c.site(idx);
-        return switch (spec.method()) {
-            case MTL -> new NDArray[] {copy(m, lora.a(site)), copy(m, lora.b(site))};
-            case DIAG -> new NDArray[] {Tensors.create(m, v, new Shape(r, 1)).toType(dtype, false).mul(copy(m, lora.a(site))),
-                    scaledB(m, site)};
-            case SQUARE -> new NDArray[] {Tensors.create(m, v, new Shape(r, r)).toType(dtype, false).matMul(copy(m, lora.a(site))),
-                    scaledB(m, site)};
-            case T2L -> {
-                int dIn = model.inDim(site.module());
-                int dOut = model.outDim(site.module());
-                float[] a = java.util.Arrays.copyOfRange(v, 0, r * dIn);
-                float[] b = java.util.Arrays.copyOfRange(v, r * dIn, v.length);
-                yield new NDArray[] {Tensors.create(m, a, new Shape(r, dIn)).toType(dtype, false),
-                        Tensors.create(m, b, new Shape(dOut, r)).toType(dtype, false)};
-            }
-        };
-    }
-
-    /** B, or diag(b)·B for VeRA. */
-    private NDArray scaledB(NDManager m, AdapterSite site) {
-        NDArray b = copy(m, lora.b(site));
-        NDArray scale = lora.outScale(site);
-        return scale == null ? b : b.mul(copy(m, scale).expandDims(1));
-    }
-
-    private static NDArray copy(NDManager m, NDArray a) {
-        NDArray c = a.duplicate();
-        c.attach(m);
-        return c;
+        return spec.method().kind().peftFactors(m, c.site(idx), lora, site, spec.rank(),
+                model.inDim(site.module()), model.outDim(site.module()), dtype);
     }
 
     /** The base weights of a loaded model, as LoRA-XS's SVD initialisation needs them. */
