@@ -5,7 +5,8 @@ import dev.zhyper.core.model.TargetModule;
 /**
  * One output head of the hypernetwork: the module type it serves, its width (r for diag, r² for square,
  * r·(d_in + d_out) for T2L) and how its bias starts. The adapter method decides all three
- * ({@code AdapterSpec#hyperHeads}); the hypernetwork only builds and runs the heads.
+ * ({@code AdapterSpec#hyperHeads} from the method's {@code AdapterKind}); the hypernetwork only builds and runs the
+ * heads.
  */
 public record HeadShape(TargetModule target, int width, Bias bias) {
 
