@@ -104,8 +104,8 @@ public class TrainingService {
     @PreDestroy
     void shutdown() {
         if (gauges != null) gauges.close();
-        jobs.cancelAll();
-        thread.close();
+        if (jobs != null) jobs.cancelAll();
+        if (thread != null) thread.close();
     }
 
     public CheckpointStore store() {
