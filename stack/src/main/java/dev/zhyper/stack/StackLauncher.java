@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * Starts the local stack as child processes: a Kafka broker ({@link KafkaMain} in its own JVM) and any number of
- * Quarkus services ({@code quarkus-run.jar}), each with its log in {@code runDir}, and stops them in reverse order.
+ * Quarkus services ({@code quarkus-run.jar}), each with its log in {@code runDir} (or {@link #logDir}), and stops them
+ * in reverse order. A {@link Listener} hears of every process started and every service ready (e.g. to print progress
+ * or to record the processes for another process to stop).
  *
  * <pre>{@code
  * try (StackLauncher stack = new StackLauncher(Path.of("target/stack"))) {
@@ -32,16 +34,51 @@ public final class StackLauncher implements AutoCloseable {
     private final Path runDir;
     private final List<ServiceProcess> started = new ArrayList<>();
     private final Map<String, URI> endpoints = new LinkedHashMap<>();
+    private volatile Path logDir;
+    private Path workDir;
+    private Listener listener = new Listener() { };
     private String bootstrap;
     private Duration readyTimeout = Duration.ofSeconds(120);
 
+    /** What a launcher tells as it goes; called on the starting thread, in start order. */
+    public interface Listener {
+        /** {@code process} was started (it is not ready yet). */
+        default void started(ServiceProcess process) { }
+
+        /** The service {@code name} answered 200 on {@code /q/health/ready}. */
+        default void ready(String name, URI base) { }
+    }
+
     public StackLauncher(Path runDir) {
         this.runDir = runDir.toAbsolutePath();
+        this.logDir = this.runDir;
     }
 
     public StackLauncher readyTimeout(Duration timeout) {
         this.readyTimeout = timeout;
         return this;
+    }
+
+    /** Where the logs go, {@code <name>.log} (default: {@code runDir}). */
+    public synchronized StackLauncher logDir(Path dir) {
+        this.logDir = dir.toAbsolutePath();
+        return this;
+    }
+
+    /** The services' working directory (default: this process's). */
+    public synchronized StackLauncher workDir(Path dir) {
+        this.workDir = dir;
+        return this;
+    }
+
+    public synchronized StackLauncher listener(Listener listener) {
+        this.listener = listener;
+        return this;
+    }
+
+    /** The log file of the process {@code name}. */
+    public Path logFile(String name) {
+        return logDir.resolve(name + ".log");
     }
 
     /** The classpath of this JVM (holds kafka_2.13 when the caller depends on zhyper-stack). */
@@ -53,15 +90,20 @@ public final class StackLauncher implements AutoCloseable {
      * Starts {@link KafkaMain} with {@code classpath} (must contain zhyper-stack and kafka_2.13 with their
      * dependencies), data in {@code runDir/kafka}, all Zhyper topics and DLQs created; returns the bootstrap servers.
      */
-    public synchronized String startKafka(String classpath) {
+    public String startKafka(String classpath) {
+        return startKafka(classpath, 0);
+    }
+
+    /** As {@link #startKafka(String)}, listening on {@code port} (0 = a free one). */
+    public synchronized String startKafka(String classpath, int port) {
         if (bootstrap != null) throw new IllegalStateException("Kafka already started: " + bootstrap);
         ServiceProcess p = ServiceProcess.mainClass("kafka", classpath, KafkaMain.class.getName())
                 .jvmArg("-Xmx512m")
-                .arg("--log-dir").arg(runDir.resolve("kafka").toString())
-                .arg("--zhyper-topics")
-                .logFile(runDir.resolve("kafka.log"))
-                .start();
+                .arg("--log-dir").arg(runDir.resolve("kafka").toString());
+        if (port > 0) p.arg("--port").arg(Integer.toString(port));
+        p.arg("--zhyper-topics").logFile(logFile("kafka")).start();
         started.add(p);
+        listener.started(p);
         Matcher m = p.awaitLogLine(READY, readyTimeout);
         bootstrap = m.group(1);
         return bootstrap;
@@ -108,12 +150,14 @@ public final class StackLauncher implements AutoCloseable {
                     // the loopback stack: no credentials, reflection on (callers' properties may override both)
                     .property("zhyper.auth.enabled", "false")
                     .property("quarkus.grpc.server.enable-reflection-service", "true")
-                    .logFile(runDir.resolve(s.name() + ".log"));
+                    .logFile(logFile(s.name()));
+            if (workDir != null) p.workDir(workDir);
             if (bootstrap != null) p.property("kafka.bootstrap.servers", bootstrap);
             p.properties(s.properties());
             p.start();
             started.add(p);
             procs.put(s.name(), p);
+            listener.started(p);
         }
         Map<String, URI> out = new LinkedHashMap<>();
         for (ServiceSpec s : services) {
@@ -121,6 +165,7 @@ public final class StackLauncher implements AutoCloseable {
             procs.get(s.name()).awaitHttpReady(base.resolve("/q/health/ready"), readyTimeout);
             endpoints.put(s.name(), base);
             out.put(s.name(), base);
+            listener.ready(s.name(), base);
         }
         return out;
     }
@@ -155,13 +200,18 @@ public final class StackLauncher implements AutoCloseable {
         return String.join(File.pathSeparator, entries.stream().map(Path::toString).toList());
     }
 
-    /** Stops everything in reverse start order (services first, broker last). */
-    @Override
-    public synchronized void close() {
+    /** Stops everything in reverse start order (services first, broker last): SIGTERM, SIGKILL after {@code grace}. */
+    public synchronized void stop(Duration grace) {
         for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).stop(Duration.ofSeconds(20));
+            started.get(i).stop(grace);
         }
         started.clear();
         endpoints.clear();
+    }
+
+    /** {@link #stop} with 20 s of grace. */
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(20));
     }
 }

@@ -57,7 +57,7 @@ import java.util.stream.Stream;
  * The variants are interleaved within every repeat so that machine noise hits all of them alike; each is
  * reported as median and min over the repeats, followed by the project's target ratios with PASS/FAIL.
  *
- * <p>Decoding runs on the same {@link DecodeSession} that {@link dev.zhyper.core.generate.Generator} and the
+ * <p>Decoding runs on the same {@link DecodeSession} that {@link dev.zhyper.core.generate.BatchDecoder} and the
  * generator service drive (batched prefill, KV cache, greedy argmax, one new token per step, no stop tokens), so
  * every row produces exactly {@code --new-tokens} tokens. The prompt's forward call is timed separately as prefill;
  * decode tokens/s counts the {@code new-tokens - 1} single-token steps that follow.
@@ -338,7 +338,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * One greedy decoding of the batch on a {@link DecodeSession} (the decode loop {@code Generator} and the
+     * One greedy decoding of the batch on a {@link DecodeSession} (the decode loop {@code BatchDecoder} and the
      * generator service drive): the first step prefills the prompts together (building the rows' adapter), every
      * later step feeds one token per row through the KV cache. No stop tokens and no text decoding, so every row
      * yields exactly {@code fresh} tokens. Steps are called from outside so that several decodings can advance in

@@ -2,11 +2,12 @@ package dev.zhyper.cli.commands;
 
 import dev.zhyper.core.eval.ExactMatch;
 import dev.zhyper.core.io.DurableFiles;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.zhyper.cli.common.CliException;
+import dev.zhyper.core.data.TrainingExample;
+import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.model.TargetModule;
+import dev.zhyper.lab.experiments.SuiteData;
+import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.cli.stack.LocalStack;
 import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.lab.suite.TaskSuite;
@@ -45,13 +46,8 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,7 +76,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "through Kafka to the trainer, wait for the new checkpoint to be hot-loaded, then compare the base",
                 "model and the adapted model on HELD-OUT descriptions through the gRPC Generator API."})
 public final class DemoCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -169,15 +164,18 @@ public final class DemoCommand implements Callable<Integer> {
         cfg.extra.put("trainer", trainer);
 
         // load the suite before starting anything
-        Map<String, List<JsonNode>> train = byTask(readJsonl(suiteDir.resolve("train.jsonl")));
-        Map<String, List<JsonNode>> test = byTask(readJsonl(suiteDir.resolve("test.jsonl")));
-        JsonNode trainDesc = JSON.readTree(suiteDir.resolve("descriptions.train.json").toFile());
-        JsonNode heldDesc = JSON.readTree(suiteDir.resolve("descriptions.heldout.json").toFile());
-        List<String> seenTasks = new ArrayList<>();
-        List<String> heldTasks = new ArrayList<>();
-        for (JsonNode t : JSON.readTree(suiteDir.resolve("tasks.json").toFile())) {
-            (t.path("held_out").asBoolean() ? heldTasks : seenTasks).add(t.path("name").asText());
+        SuiteData suiteData;
+        try {
+            suiteData = SuiteData.load(suiteDir);
+        } catch (RuntimeException e) {
+            throw new CliException("cannot read the task suite " + suiteDir + ": " + e.getMessage(), e);
         }
+        Map<String, List<TrainingExample>> train = byTask(suiteData.train());
+        Map<String, List<TrainingExample>> test = byTask(suiteData.test());
+        Map<String, List<String>> trainDesc = suiteData.trainDescriptions();
+        Map<String, List<String>> heldDesc = suiteData.heldOutDescriptions();
+        List<String> seenTasks = suiteData.seenTasks();
+        List<String> heldTasks = suiteData.heldOutTasks();
 
         out.printf("starting the embedded stack (home %s) ...%n", h);
         out.flush();
@@ -206,7 +204,7 @@ public final class DemoCommand implements Callable<Integer> {
             // stream the training examples
             List<String[]> sent = stream(stack.bootstrapServers(), train, seenTasks, trainDesc);
             out.printf("streamed %d training examples of %d tasks (with their %d training descriptions each) to %s%n",
-                    sent.size(), seenTasks.size(), trainDesc.path(seenTasks.get(0)).size(), Topics.TRAINING_EXAMPLES);
+                    sent.size(), seenTasks.size(), trainDesc.get(seenTasks.get(0)).size(), Topics.TRAINING_EXAMPLES);
             out.printf("trainer: one streaming round of %d steps (batch %d, lr %.0e)%s ...%n", steps, batch, peak,
                     continuing ? ", continuing the pretrained checkpoint" : ", from scratch");
             out.flush();
@@ -244,7 +242,7 @@ public final class DemoCommand implements Callable<Integer> {
             GeneratorGrpc.GeneratorBlockingStub gen = GeneratorGrpc.newBlockingStub(genCh);
             HypernetGrpc.HypernetBlockingStub hyp = HypernetGrpc.newBlockingStub(hypCh);
             long tl = System.nanoTime();
-            String probe = heldDesc.path(seenTasks.get(0)).get(0).asText();
+            String probe = heldDesc.get(seenTasks.get(0)).get(0);
             String servedId = promote ? ck.getCheckpointId() : ck.getGate().getServedCheckpointId();
             if (promote) {
                 awaitHotLoad(gen, hyp, probe, servedId);
@@ -300,11 +298,6 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("base model: " + root.relativize(def));
             return def;
         }
-        Path tmp = Path.of("/tmp/tiny-base");
-        if (Files.isRegularFile(tmp.resolve("config.json"))) {
-            out.println("base model: " + tmp + " (models/zhyper-tiny is not there)");
-            return tmp;
-        }
         Path m = RandomModels.writeLlama(h.resolve("model"), new RandomModels.LlamaShape(0, 64, 176, 4, 4, 2, 512),
                 TaskSuite.ALPHABET + "\n", seed);
         out.println("base model: models/zhyper-tiny is not there: using a RANDOM char-level model (" + m
@@ -324,43 +317,44 @@ public final class DemoCommand implements Callable<Integer> {
      * Configures the trainer with the pretrained checkpoint's adapter spec, so the round continues it (the stack
      * serves it and passes it as {@code zhyper.trainer.initial-checkpoint}).
      */
-    private static void seedCheckpoint(Path ckpt, Map<String, String> trainer, PrintWriter out) throws IOException {
-        JsonNode man = JSON.readTree(ckpt.resolve("manifest.json").toFile());
-        JsonNode a = man.path("adapter");
-        long step = man.path("step").asLong(0);
-        String method = a.path("method").asText("zhyper-diag");
-        trainer.put("zhyper.trainer.method", method.startsWith("zhyper-") ? method.substring(7) : method);
-        if (a.has("rank")) trainer.put("zhyper.trainer.rank", a.path("rank").asText());
-        if (a.has("layers")) trainer.put("zhyper.trainer.layers", a.path("layers").asText());
-        if (a.path("targets").isArray()) {
-            List<String> ts = new ArrayList<>();
-            a.path("targets").forEach(t -> ts.add(t.asText()));
-            trainer.put("zhyper.trainer.targets", String.join(",", ts));
+    private static void seedCheckpoint(Path ckpt, Map<String, String> trainer, PrintWriter out) {
+        AdapterCheckpoint.Summary c;
+        try {
+            c = AdapterCheckpoint.summary(ckpt);
+        } catch (RuntimeException e) {
+            throw new CliException("cannot use the checkpoint " + ckpt + ": " + e.getMessage(), e);
         }
-        if ("one-hot".equals(man.path("embedder").path("id").asText())) trainer.put("zhyper.trainer.conditioning", "one-hot");
-        out.printf("pretrained checkpoint: %s (%s, rank %s, step %d), served from the start: the streaming round"
-                + " CONTINUES from it and is gated against it%n", ckpt.getFileName(), method, a.path("rank").asText("?"), step);
+        String method = c.spec().method().id();
+        trainer.put("zhyper.trainer.method", method.startsWith("zhyper-") ? method.substring(7) : method);
+        trainer.put("zhyper.trainer.rank", Integer.toString(c.spec().rank()));
+        trainer.put("zhyper.trainer.layers", c.spec().layers().toString());
+        trainer.put("zhyper.trainer.targets", String.join(",", c.spec().targets().stream().map(TargetModule::hfName)
+                .toList()));
+        if (c.embedder() != null && "one-hot".equals(c.embedder().id())) {
+            trainer.put("zhyper.trainer.conditioning", "one-hot");
+        }
+        out.printf("pretrained checkpoint: %s (%s, rank %d, step %d), served from the start: the streaming round"
+                + " CONTINUES from it and is gated against it%n", ckpt.getFileName(), method, c.spec().rank(), c.step());
     }
 
     // ----------------------------------------------------------------------------------------------- kafka
 
-    private List<String[]> stream(String bootstrap, Map<String, List<JsonNode>> train, List<String> seenTasks,
-                                  JsonNode trainDesc) {
+    private List<String[]> stream(String bootstrap, Map<String, List<TrainingExample>> train, List<String> seenTasks,
+                                  Map<String, List<String>> trainDesc) {
         int per = Math.max(1, (int) Math.ceil(examples / (double) seenTasks.size()));
         Random rnd = new Random(seed);
         List<ProducerRecord<String, byte[]>> recs = new ArrayList<>();
         List<String[]> sent = new ArrayList<>();
         for (String task : seenTasks) {
-            List<JsonNode> ex = new ArrayList<>(train.getOrDefault(task, List.of()));
+            List<TrainingExample> ex = new ArrayList<>(train.getOrDefault(task, List.of()));
             Collections.shuffle(ex, rnd);
-            List<String> desc = new ArrayList<>();
-            trainDesc.path(task).forEach(d -> desc.add(d.asText()));
-            for (JsonNode e : ex.subList(0, Math.min(per, ex.size()))) {
+            List<String> desc = trainDesc.getOrDefault(task, List.of());
+            for (TrainingExample e : ex.subList(0, Math.min(per, ex.size()))) {
                 TrainingExampleEvent ev = TrainingExampleEvent.newBuilder().setSchemaVersion(Topics.SCHEMA_VERSION)
-                        .setTask(task).setPrompt(e.path("prompt").asText()).setResponse(e.path("response").asText())
+                        .setTask(task).setPrompt(e.prompt()).setResponse(e.response())
                         .addAllDescriptions(desc).build();
-                recs.add(new ProducerRecord<>(Topics.TRAINING_EXAMPLES, task, json(ev)));
-                sent.add(new String[] {task, e.path("prompt").asText()});
+                recs.add(new ProducerRecord<>(Topics.TRAINING_EXAMPLES, task, ProtoJson.encode(ev)));
+                sent.add(new String[] {task, e.prompt()});
             }
         }
         Collections.shuffle(recs, rnd);
@@ -391,11 +385,11 @@ public final class DemoCommand implements Callable<Integer> {
             while (!announced.isDone()) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
                     if (r.topic().equals(Topics.TRAINING_PROGRESS)) {
-                        TrainingProgressEvent p = parse(r.value(), TrainingProgressEvent.newBuilder()).build();
+                        TrainingProgressEvent p = ProtoJson.decode(r.value(), TrainingProgressEvent::newBuilder);
                         out.print((tty ? "\r" : "") + progressLine(p) + (tty ? "" : "\n"));
                         out.flush();
                     } else {
-                        CheckpointEvent ev = parse(r.value(), CheckpointEvent.newBuilder()).build();
+                        CheckpointEvent ev = ProtoJson.decode(r.value(), CheckpointEvent::newBuilder);
                         if (ev.getStatus() == CheckpointStatus.CANDIDATE || ev.getStatus() == CheckpointStatus.REJECTED
                                 || ev.getStatus() == CheckpointStatus.UNGATED) {
                             announced.complete(ev);
@@ -460,7 +454,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private record Item(boolean seen, String task, String description, String prompt, String expected) {}
 
-    private void evaluate(GeneratorGrpc.GeneratorBlockingStub gen, Map<String, List<JsonNode>> test, JsonNode heldDesc,
+    private void evaluate(GeneratorGrpc.GeneratorBlockingStub gen, Map<String, List<TrainingExample>> test,
+                          Map<String, List<String>> heldDesc,
                           List<String> seenTasks, List<String> heldTasks, PrintWriter out) throws Exception {
         Random rnd = new Random(seed + 1);
         List<String> seen = new ArrayList<>(seenTasks);
@@ -473,12 +468,11 @@ public final class DemoCommand implements Callable<Integer> {
         List<Item> items = new ArrayList<>();
         for (boolean isSeen : new boolean[] {true, false}) {
             for (String task : isSeen ? seen : held) {
-                List<JsonNode> t = new ArrayList<>(test.getOrDefault(task, List.of()));
+                List<TrainingExample> t = new ArrayList<>(test.getOrDefault(task, List.of()));
                 Collections.shuffle(t, rnd);
-                JsonNode ds = heldDesc.path(task);
+                List<String> ds = heldDesc.getOrDefault(task, List.of());
                 for (int i = 0; i < Math.min(perTask, t.size()); i++) {
-                    items.add(new Item(isSeen, task, ds.get(i % ds.size()).asText(), t.get(i).path("prompt").asText(),
-                            t.get(i).path("response").asText()));
+                    items.add(new Item(isSeen, task, ds.get(i % ds.size()), t.get(i).prompt(), t.get(i).response()));
                 }
             }
         }
@@ -547,34 +541,9 @@ public final class DemoCommand implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static byte[] json(com.google.protobuf.MessageOrBuilder m) {
-        try {
-            return JsonFormat.printer().omittingInsignificantWhitespace().print(m).getBytes(StandardCharsets.UTF_8);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <B extends com.google.protobuf.Message.Builder> B parse(byte[] v, B b) {
-        try {
-            JsonFormat.parser().ignoringUnknownFields().merge(new String(v, StandardCharsets.UTF_8), b);
-            return b;
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("bad event: " + e.getMessage(), e);
-        }
-    }
-
-    private static List<JsonNode> readJsonl(Path f) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) out.add(JSON.readTree(line));
-        }
-        return out;
-    }
-
-    private static Map<String, List<JsonNode>> byTask(List<JsonNode> rows) {
-        Map<String, List<JsonNode>> m = new TreeMap<>();
-        for (JsonNode r : rows) m.computeIfAbsent(r.path("task").asText(), k -> new ArrayList<>()).add(r);
+    private static Map<String, List<TrainingExample>> byTask(List<TrainingExample> rows) {
+        Map<String, List<TrainingExample>> m = new TreeMap<>();
+        for (TrainingExample r : rows) m.computeIfAbsent(r.task(), k -> new ArrayList<>()).add(r);
         return m;
     }
 

@@ -78,17 +78,6 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--label-smoothing", defaultValue = "0.1",
-            description = "Label smoothing ε of the SFT loss (default ${DEFAULT-VALUE}).")
-    double labelSmoothing;
-
-    @Option(names = "--neftune", defaultValue = "5",
-            description = "NEFTune noise α on input embeddings, 0 = off (default ${DEFAULT-VALUE}).")
-    float neftune;
-
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
-    double weightDecay;
-
     @Option(names = "--eval-per-task", defaultValue = "5", paramLabel = "K",
             description = "Test inputs per task (default ${DEFAULT-VALUE}).")
     int evalPerTask;
@@ -120,7 +109,8 @@ public final class ExperimentsCommand implements Callable<Integer> {
             // keep table order
             ms = ExperimentMethod.ALL.stream().filter(ms::contains).toList();
             TrainOptions training = TrainOptions.defaults(quick ? 20 : steps).withBatch(quick ? 8 : batch).withLr(lr)
-                    .withRegularisation(labelSmoothing, neftune, weightDecay).withRecipe(recipe.recipe());
+                    .withRegularisation(recipe.labelSmoothing(), recipe.neftune(), recipe.weightDecay())
+                    .withRecipe(recipe.recipe());
             plan = quick
                     ? new ExperimentPlan(model, suite, out, ms, List.of(2), List.of(1L), training, 2, evalBatch,
                     targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper())

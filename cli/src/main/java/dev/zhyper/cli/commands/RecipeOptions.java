@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The training recipe's options shared by {@code train} and {@code experiments} (docs/experiments.md "Recipe"):
- * per-group learning rate and weight decay, the z parametrisation, LoRA dropout, the L2 penalty on generated
+ * regularisation (label smoothing, NEFTune, weight decay), per-group learning rate and weight decay, the z parametrisation, LoRA dropout, the L2 penalty on generated
  * factors, the description embedder and the trunk's widths. One place for their defaults. All of them are
  * recorded in the checkpoint (manifest: train.recipe, adapter.z_param, embedder, hyper).
  */
@@ -21,6 +21,19 @@ public final class RecipeOptions {
             description = "Learning rate of the shared A, B as a multiple of --lr (LoRA+-style; the hypernetwork "
                     + "runs at --lr; 1 = one learning rate, as the grid in docs/results) (default ${DEFAULT-VALUE}).")
     double lrSharedRatio;
+
+    @Option(names = "--label-smoothing", defaultValue = "0.1", paramLabel = "ε",
+            description = "Label smoothing ε of the SFT loss (default ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--neftune", defaultValue = "5", paramLabel = "α",
+            description = "NEFTune noise α on input embeddings, 0 = off (default ${DEFAULT-VALUE}).")
+    float neftune;
+
+    @Option(names = "--weight-decay", defaultValue = "0.1", paramLabel = "D",
+            description = "AdamW weight decay of the hypernetwork (and of A, B unless --weight-decay-shared) "
+                    + "(default ${DEFAULT-VALUE}).")
+    double weightDecay;
 
     @Option(names = "--weight-decay-shared", paramLabel = "D",
             description = "AdamW weight decay of the shared A, B (default: the same as --weight-decay).")
@@ -64,6 +77,12 @@ public final class RecipeOptions {
     public Recipe recipe() {
         return new Recipe(lrSharedRatio, weightDecayShared, loraDropout, factorL2);
     }
+
+    public double labelSmoothing() { return labelSmoothing; }
+
+    public float neftune() { return neftune; }
+
+    public double weightDecay() { return weightDecay; }
 
     public ZParametrisation zParametrisation() { return ZParametrisation.parse(zParam); }
 

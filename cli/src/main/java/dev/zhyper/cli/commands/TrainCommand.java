@@ -94,18 +94,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save every N steps (0: only at the end).")
     int checkpointEvery;
 
-    @Option(names = "--label-smoothing", defaultValue = "0.1",
-            description = "Label smoothing of the SFT loss (default ${DEFAULT-VALUE}).")
-    double labelSmoothing;
-
-    @Option(names = "--neftune", defaultValue = "5", description = "NEFTune α, 0 = off (default ${DEFAULT-VALUE}).")
-    float neftune;
-
-    @Option(names = "--weight-decay", defaultValue = "0.1",
-            description = "AdamW weight decay of the hypernetwork (and of A, B unless --weight-decay-shared) "
-                    + "(default ${DEFAULT-VALUE}).")
-    double weightDecay;
-
     @Override
     public Integer call() {
         AdapterSpec adapterSpec;
@@ -121,7 +109,7 @@ public final class TrainCommand implements Callable<Integer> {
             adapterSpec = recipe.zParamGiven() ? adapterSpec.withZParam(recipe.zParametrisation())
                     : adapterSpec.withZParamWhereItApplies(recipe.zParametrisation());
             options = TrainOptions.defaults(steps).withBatch(batch).withLr(lr).withSeed(seed)
-                    .withRegularisation(labelSmoothing, neftune, weightDecay)
+                    .withRegularisation(recipe.labelSmoothing(), recipe.neftune(), recipe.weightDecay())
                     .withConditioning(descriptionInPrompt, conditioning.equals("one-hot"));
             options = options.withMaxLength(maxLength).withRecipe(recipe.recipe());
             embedder = recipe.embedder();

@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +44,6 @@ public final class LocalStack {
     public static final String STATE_FILE = "stack.json";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final Pattern KAFKA_READY = Pattern.compile(Pattern.quote(KafkaMain.READY_PREFIX) + "(\\S+)");
 
     /** What to start. */
     public static final class Config {
@@ -71,21 +68,37 @@ public final class LocalStack {
 
     private final Config cfg;
     private final PrintWriter out;
-    private final List<ServiceProcess> started = new ArrayList<>();
-    private final Map<String, URI> endpoints = new LinkedHashMap<>();
-    private String bootstrap;
+    private final StackLauncher launcher;
 
     private LocalStack(Config cfg, PrintWriter out) {
         this.cfg = cfg;
         this.out = out;
+        this.launcher = new StackLauncher(cfg.home).logDir(cfg.home.resolve("logs")).workDir(cfg.home)
+                .readyTimeout(cfg.readyTimeout).listener(new StackLauncher.Listener() {
+                    @Override
+                    public void started(ServiceProcess p) {
+                        if (!p.name().equals("kafka")) {
+                            out.printf("starting %s-service on 127.0.0.1:%d ...%n", p.name(), cfg.ports.get(p.name()));
+                            out.flush();
+                        }
+                        writeState(); // so that `zhyper down` can stop a half-started stack
+                    }
+
+                    @Override
+                    public void ready(String name, URI base) {
+                        out.printf("  %s-service ready%n", name);
+                        out.flush();
+                        writeState();
+                    }
+                });
     }
 
     public String bootstrapServers() {
-        return bootstrap;
+        return launcher.bootstrapServers();
     }
 
     public Map<String, URI> endpoints() {
-        return endpoints;
+        return launcher.endpoints();
     }
 
     public int port(String service) {
@@ -93,7 +106,7 @@ public final class LocalStack {
     }
 
     public Path logFile(String name) {
-        return cfg.home.resolve("logs").resolve(name + ".log");
+        return launcher.logFile(name);
     }
 
     // --------------------------------------------------------------------------------------------- repository
@@ -222,62 +235,25 @@ public final class LocalStack {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        List<StackLauncher.ServiceSpec> services = new ArrayList<>();
         for (String s : SERVICES) {
             Path jar = runJar(root, s);
             if (!Files.exists(jar)) throw new CliException("missing " + jar + " (build the services first)");
+            Map<String, String> props = new LinkedHashMap<>();
+            if (cfg.torchThreads > 0) {
+                props.put("ai.djl.pytorch.num_threads", Integer.toString(cfg.torchThreads));
+                props.put("ai.djl.pytorch.num_interop_threads", "1");
+            }
+            props.putAll(serviceProperties(s));
+            props.putAll(cfg.extra.getOrDefault(s, Map.of()));
+            services.add(new StackLauncher.ServiceSpec(s, jar, cfg.ports.get(s), props));
         }
-        // Kafka
-        int controllerPort = freePort();
-        ServiceProcess kafka = ServiceProcess.mainClass("kafka", StackLauncher.currentClasspath(),
-                        KafkaMain.class.getName())
-                .jvmArg("-Xmx512m")
-                .arg("--log-dir").arg(cfg.home.resolve("kafka").toString())
-                .arg("--port").arg(Integer.toString(cfg.kafkaPort))
-                .arg("--controller-port").arg(Integer.toString(controllerPort))
-                .arg("--zhyper-topics")
-                .logFile(logFile("kafka"));
         out.printf("starting kafka on 127.0.0.1:%d ...%n", cfg.kafkaPort);
         out.flush();
-        kafka.start();
-        started.add(kafka);
-        writeState(); // so that `zhyper down` can stop a half-started stack
-        Matcher m = kafka.awaitLogLine(KAFKA_READY, cfg.readyTimeout);
-        bootstrap = m.group(1);
-        // services: start all, then wait for each (they do not need each other to become ready)
-        Map<String, ServiceProcess> procs = new LinkedHashMap<>();
-        for (String s : SERVICES) {
-            int port = cfg.ports.get(s);
-            ServiceProcess p = ServiceProcess.jar(s, runJar(root, s))
-                    .jvmArg("-Xmx1g")
-                    .property("quarkus.http.port", Integer.toString(port))
-                    .property("quarkus.http.host", "127.0.0.1")
-                    .property("kafka.bootstrap.servers", bootstrap)
-                    // loopback only: no credentials (docs/adr/0013), reflection on for grpcurl
-                    .property("zhyper.auth.enabled", "false")
-                    .property("quarkus.grpc.server.enable-reflection-service", "true")
-                    .logFile(logFile(s))
-                    .workDir(cfg.home.toFile().toPath());
-            if (cfg.torchThreads > 0) {
-                p.property("ai.djl.pytorch.num_threads", Integer.toString(cfg.torchThreads));
-                p.property("ai.djl.pytorch.num_interop_threads", "1");
-            }
-            p.properties(serviceProperties(s));
-            p.properties(cfg.extra.getOrDefault(s, Map.of()));
-            out.printf("starting %s-service on 127.0.0.1:%d ...%n", s, port);
-            out.flush();
-            p.start();
-            started.add(p);
-            procs.put(s, p);
-        }
-        writeState();
-        for (var e : procs.entrySet()) {
-            URI base = URI.create("http://127.0.0.1:" + cfg.ports.get(e.getKey()));
-            e.getValue().awaitHttpReady(base.resolve("/q/health/ready"), cfg.readyTimeout);
-            endpoints.put(e.getKey(), base);
-            out.printf("  %s-service ready%n", e.getKey());
-            out.flush();
-        }
-        writeState();
+        launcher.startKafka(StackLauncher.currentClasspath(), cfg.kafkaPort);
+        // all at once, then each awaited (they do not need each other to become ready); loopback only: no
+        // credentials (docs/adr/0013), reflection on for grpcurl
+        launcher.startServices(services);
     }
 
     private Map<String, String> serviceProperties(String service) {
@@ -313,7 +289,7 @@ public final class LocalStack {
 
     /** The generator's playground page (base vs adapted answers, z chart), or null when no generator runs. */
     public String playground() {
-        URI g = endpoints.get("generator");
+        URI g = launcher.endpoints().get("generator");
         return g == null ? null : g + "/playground/";
     }
 
@@ -332,7 +308,8 @@ public final class LocalStack {
 
     /** The endpoints, one line each. */
     public void printEndpoints(PrintWriter w) {
-        w.printf("kafka      %s%n", bootstrap);
+        Map<String, URI> endpoints = launcher.endpoints();
+        w.printf("kafka      %s%n", launcher.bootstrapServers());
         for (String s : SERVICES) {
             URI u = endpoints.get(s);
             if (u == null) continue;
@@ -350,10 +327,12 @@ public final class LocalStack {
         ObjectNode root = JSON.createObjectNode();
         root.put("startedAt", Instant.now().toString());
         root.put("home", cfg.home.toAbsolutePath().toString());
+        String bootstrap = launcher.bootstrapServers();
         if (bootstrap != null) root.put("bootstrap", bootstrap);
         root.put("model", cfg.modelDir.toAbsolutePath().toString());
+        Map<String, URI> endpoints = launcher.endpoints();
         ArrayNode procs = root.putArray("processes");
-        for (ServiceProcess p : started) {
+        for (ServiceProcess p : launcher.processes()) {
             ObjectNode n = procs.addObject();
             n.put("name", p.name());
             n.put("pid", p.pid());
@@ -373,10 +352,7 @@ public final class LocalStack {
 
     /** Stops what this object started (services first, broker last) and removes the state file. */
     public void stop(Duration grace) {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).stop(grace);
-        }
-        started.clear();
+        launcher.stop(grace);
         try {
             Files.deleteIfExists(cfg.home.resolve(STATE_FILE));
         } catch (IOException ignored) {
@@ -480,18 +456,10 @@ public final class LocalStack {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** The last lines of every log, for failure reports. */
     public String logTails(int lines) {
         StringBuilder b = new StringBuilder();
-        for (ServiceProcess p : started) {
+        for (ServiceProcess p : launcher.processes()) {
             b.append("---- ").append(p.logFile()).append(" (last ").append(lines).append(" lines)\n")
                     .append(p.logTail(lines)).append('\n');
         }

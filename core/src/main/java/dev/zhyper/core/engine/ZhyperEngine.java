@@ -8,7 +8,7 @@ import dev.zhyper.core.embed.MiniLmEmbedder;
 import dev.zhyper.core.embed.OneHotEmbedder;
 import dev.zhyper.core.generate.GenerationRequest;
 import dev.zhyper.core.generate.GenerationResult;
-import dev.zhyper.core.generate.Generator;
+import dev.zhyper.core.generate.BatchDecoder;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.generate.TokenListener;
 import dev.zhyper.core.io.ModelFormatException;
@@ -36,7 +36,7 @@ public final class ZhyperEngine implements AutoCloseable {
     private final Embedder embedder;
     private final TextTokenizer tokenizer;
     private final ChatTemplate template;
-    private final Generator generator;
+    private final BatchDecoder decoder;
     private final String checkpointId;
     private final boolean ownsBase;
 
@@ -53,7 +53,7 @@ public final class ZhyperEngine implements AutoCloseable {
         this.embedder = embedder;
         this.tokenizer = tokenizer;
         this.template = Prompting.templateFor(base.config(), tokenizer);
-        this.generator = new Generator(base, adapter, tokenizer);
+        this.decoder = new BatchDecoder(base, adapter, tokenizer);
         this.checkpointId = checkpointId;
     }
 
@@ -194,11 +194,11 @@ public final class ZhyperEngine implements AutoCloseable {
      * thread; at most {@code prefillBudget} prompt tokens are prefilled per step.
      */
     public dev.zhyper.core.generate.DecodeSession session(int prefillBudget) {
-        return generator.session(prefillBudget);
+        return decoder.session(prefillBudget);
     }
 
     public List<GenerationResult> generate(List<GenerationRequest> requests, TokenListener listener) {
-        return generator.generate(requests, listener);
+        return decoder.generate(requests, listener);
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.List;
  * shorter rows left-padded and masked), so a step is one forward over [rows, 1] tokens; position ids are per row, so
  * a row's tokens do not depend on its neighbours (greedy: exactly the tokens it produces alone).
  *
- * <p>{@link Generator} (a fixed batch), the generator service's scheduler (continuous batching) and the speed bench
+ * <p>{@link BatchDecoder} (a fixed batch), the generator service's scheduler (continuous batching) and the speed bench
  * all drive this type. Not thread-safe: one thread steps a session; only {@link Row#cancel} may be called from others.
  * Close it to free its arrays.
  */

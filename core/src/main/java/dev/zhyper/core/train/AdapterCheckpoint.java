@@ -155,14 +155,7 @@ public final class AdapterCheckpoint {
                     throw new ModelFormatException(mf, "manifest has an invalid hypernetwork spec: " + e.getMessage(), e);
                 }
             }
-            EmbedderInfo emb = null;
-            if (man.hasNonNull("embedder")) {
-                try {
-                    emb = JSON.treeToValue(man.get("embedder"), EmbedderInfo.class);
-                } catch (Exception e) {
-                    throw new ModelFormatException(mf, "manifest has an invalid embedder entry: " + e.getMessage(), e);
-                }
-            }
+            EmbedderInfo emb = embedderFrom(mf, man);
             ZhyperAdapter adapter = new ZhyperAdapter(base, spec, hyper, device, dtype, 0);
             try {
                 assign(ckpt.file(PARAMS), adapter.parameters().all(), "");
@@ -171,6 +164,34 @@ public final class AdapterCheckpoint {
                 throw e;
             }
             return new Loaded(adapter, man, ckpt.id(), man.path("step").asLong(), emb);
+        }
+    }
+
+    /**
+     * What a checkpoint's manifest says: its id, step, adapter spec and embedder (null when none is recorded).
+     */
+    public record Summary(String checkpointId, long step, AdapterSpec spec, EmbedderInfo embedder) {}
+
+    /**
+     * Reads a Zhyper adapter checkpoint's manifest (structure checked, as {@link #load} does; the tensor files are
+     * neither hashed nor loaded). Every problem is a {@link ModelFormatException} naming the file.
+     */
+    public static Summary summary(Path dir) {
+        ObjectNode man = Checkpoint.readManifest(dir).manifest();
+        Path mf = dir.resolve(Checkpoint.MANIFEST);
+        if (!"zhyper-adapter".equals(man.path("kind").asText())) {
+            throw new ModelFormatException(mf, "not a Zhyper adapter checkpoint (kind=" + man.path("kind") + ")");
+        }
+        return new Summary(man.path("checkpoint_id").asText(), man.path("step").asLong(),
+                specFrom(mf, man.get("adapter")), embedderFrom(mf, man));
+    }
+
+    private static EmbedderInfo embedderFrom(Path mf, ObjectNode man) {
+        if (!man.hasNonNull("embedder")) return null;
+        try {
+            return JSON.treeToValue(man.get("embedder"), EmbedderInfo.class);
+        } catch (Exception e) {
+            throw new ModelFormatException(mf, "manifest has an invalid embedder entry: " + e.getMessage(), e);
         }
     }
 

@@ -14,23 +14,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DecodeSessionTest {
 
     static GenerationRequest req(String prompt, long ctxSeed, int max) {
-        return new GenerationRequest(GeneratorTest.tok.encode(prompt, false),
-                ctxSeed < 0 ? null : GeneratorTest.ctx(ctxSeed), SamplingParams.greedy(), max, Set.of(), List.of());
+        return new GenerationRequest(BatchDecoderTest.tok.encode(prompt, false),
+                ctxSeed < 0 ? null : BatchDecoderTest.ctx(ctxSeed), SamplingParams.greedy(), max, Set.of(), List.of());
     }
 
     static int[] alone(GenerationRequest r) {
-        return GeneratorTest.gen.generate(List.of(r), TokenListener.NONE).get(0).tokens();
+        return BatchDecoderTest.gen.generate(List.of(r), TokenListener.NONE).get(0).tokens();
     }
 
     @Test
     void rowsJoiningMidFlightAndLeavingEarlyDecodeExactlyTheirTokensAlone() {
-        GeneratorTest.setUpOnce();
+        BatchDecoderTest.setUpOnce();
         List<GenerationRequest> reqs = List.of(req("the quick brown fox", 1, 24), req("ab", 2, 3),
                 req("jumps over the lazy dog again and again", 3, 16), req("z", -1, 9), req("hello world", 4, 1));
         List<int[]> expected = new ArrayList<>();
         for (GenerationRequest r : reqs) expected.add(alone(r));
         // small prefill budget: long prompts take several steps while other rows decode
-        try (DecodeSession s = GeneratorTest.gen.session(3)) {
+        try (DecodeSession s = BatchDecoderTest.gen.session(3)) {
             List<DecodeSession.Row> rows = new ArrayList<>();
             List<StringBuilder> streamed = new ArrayList<>();
             int step = 0;
@@ -57,11 +57,11 @@ class DecodeSessionTest {
 
     @Test
     void aCancelledRowLeavesAtTheNextStepAndStopsConsumingSteps() {
-        GeneratorTest.setUpOnce();
+        BatchDecoderTest.setUpOnce();
         GenerationRequest longOne = req("the quick brown fox", 1, 40);
         GenerationRequest other = req("jumps over", 2, 30);
         int[] otherAlone = alone(other);
-        try (DecodeSession s = GeneratorTest.gen.session(64)) {
+        try (DecodeSession s = BatchDecoderTest.gen.session(64)) {
             DecodeSession.Row a = s.add(longOne, null);
             DecodeSession.Row b = s.add(other, null);
             for (int i = 0; i < 5; i++) s.step();
@@ -82,8 +82,8 @@ class DecodeSessionTest {
 
     @Test
     void aRowCancelledWhileQueuedIsNeverPrefilled() {
-        GeneratorTest.setUpOnce();
-        try (DecodeSession s = GeneratorTest.gen.session(64)) {
+        BatchDecoderTest.setUpOnce();
+        try (DecodeSession s = BatchDecoderTest.gen.session(64)) {
             DecodeSession.Row a = s.add(req("abc", 1, 5), null);
             a.cancel();
             s.step();

@@ -4,7 +4,7 @@ import dev.zhyper.core.eval.ExactMatch;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.core.generate.GenerationRequest;
 import dev.zhyper.core.generate.GenerationResult;
-import dev.zhyper.core.generate.Generator;
+import dev.zhyper.core.generate.BatchDecoder;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.generate.TokenListener;
 import dev.zhyper.core.model.DecoderModel;
@@ -86,7 +86,7 @@ public final class BaseCeiling {
                 maxTokens = Math.max(maxTokens, e.response().length() - k + 2);
             }
         }
-        Generator generator = new Generator(base, null, tokenizer);
+        BatchDecoder decoder = new BatchDecoder(base, null, tokenizer);
         Map<String, int[]> counts = new LinkedHashMap<>();
         for (int i = 0; i < prompts.size(); i += batchSize) {
             List<GenerationRequest> batch = new ArrayList<>();
@@ -94,7 +94,7 @@ public final class BaseCeiling {
                 batch.add(new GenerationRequest(prompt, null, SamplingParams.greedy(), maxTokens, Set.of(eos),
                         template.stopStrings()));
             }
-            List<GenerationResult> out = generator.generate(batch, TokenListener.NONE);
+            List<GenerationResult> out = decoder.generate(batch, TokenListener.NONE);
             for (int j = 0; j < out.size(); j++) {
                 int[] c = counts.computeIfAbsent(taskOf.get(i + j), t -> new int[2]);
                 c[0] += ExactMatch.answerIn(out.get(j).text()).equals(rest.get(i + j)) ? 1 : 0;

@@ -13,19 +13,19 @@ import java.util.List;
  * the base model), so requests with different descriptions share every decode GEMM; a row that finishes leaves the
  * batch at once. Each call owns its session (and so its NDManagers and KV cache), closed at the end.
  */
-public final class Generator {
+public final class BatchDecoder {
     private final DecoderModel base;
     private final ZhyperAdapter adapter;
     private final TextTokenizer tokenizer;
 
     /** @param adapter the trained adapter, or null to serve the base model only */
-    public Generator(DecoderModel base, ZhyperAdapter adapter, TextTokenizer tokenizer) {
+    public BatchDecoder(DecoderModel base, ZhyperAdapter adapter, TextTokenizer tokenizer) {
         this.base = base;
         this.adapter = adapter;
         this.tokenizer = tokenizer;
     }
 
-    /** A new decode session over this generator's model (the caller steps and closes it). */
+    /** A new decode session over this decoder's model (the caller steps and closes it). */
     public DecodeSession session(int prefillBudget) {
         return new DecodeSession(base, adapter, tokenizer, prefillBudget);
     }

@@ -32,12 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class GeneratorTest {
+class BatchDecoderTest {
     static Path tmp;
     static DecoderModel base;
     static TextTokenizer tok;
     static ZhyperAdapter adapter;
-    static Generator gen;
+    static BatchDecoder gen;
 
     @BeforeAll
     static void setUp() {
@@ -66,7 +66,7 @@ class GeneratorTest {
                 p.assign(Init.uniform(m, rng, 0.5, DataType.FLOAT32, p.array().getShape().getShape()));
             }
         }
-        gen = new Generator(base, adapter, tok);
+        gen = new BatchDecoder(base, adapter, tok);
     }
 
     @AfterAll
@@ -111,7 +111,7 @@ class GeneratorTest {
     void baseRowsEqualTheBareBaseModel() {
         GenerationRequest r = req("the cat", null, SamplingParams.greedy(), 10);
         GenerationResult withAdapterLoaded = gen.generate(List.of(r), TokenListener.NONE).get(0);
-        GenerationResult bare = new Generator(base, null, tok).generate(List.of(r), TokenListener.NONE).get(0);
+        GenerationResult bare = new BatchDecoder(base, null, tok).generate(List.of(r), TokenListener.NONE).get(0);
         assertArrayEquals(bare.tokens(), withAdapterLoaded.tokens());
     }
 
