@@ -32,7 +32,7 @@ public class EmbedderBeans {
     @Produces
     @Singleton
     @Startup
-    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry, EmbedderConfig config) {
+    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry, EmbedderSettings config) {
         CachingEmbedder e = new CachingEmbedder(Embedders.fromSpec(config.model()),
                 new InfinispanEmbeddingCache(caches.cache(ZhyperCaches.EMBEDDINGS)));
         gauges = new OwnedMeters(registry);

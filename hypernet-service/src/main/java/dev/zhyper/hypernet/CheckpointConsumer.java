@@ -25,7 +25,7 @@ public class CheckpointConsumer {
     CheckpointRegistry registry;
 
     @Inject
-    HypernetConfig config;
+    HypernetSettings config;
 
     @Inject
     DeadLetterPublisher deadLetters;

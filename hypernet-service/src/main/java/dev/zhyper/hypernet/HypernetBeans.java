@@ -42,7 +42,7 @@ public class HypernetBeans {
     @Produces
     @Singleton
     @Startup
-    CheckpointRegistry registry(ModelConfig base, HypernetConfig config, MeterRegistry meters, CheckpointSource source) {
+    CheckpointRegistry registry(ModelConfig base, HypernetSettings config, MeterRegistry meters, CheckpointSource source) {
         CheckpointRegistry r = new CheckpointRegistry(base, config.loadedCheckpoints());
         Optional<Path> checkpointDir = source.configured();
         if (checkpointDir.isPresent()) {
