@@ -22,15 +22,7 @@ public class EmbedderSettings {
     @ConfigProperty(name = "zhyper.embedder.model", defaultValue = "minilm")
     String model;
 
-    public int maxTextChars() {
-        return maxTextChars;
-    }
-
-    public int maxBatch() {
-        return maxBatch;
-    }
-
-    public String model() {
-        return model;
-    }
+    public int maxTextChars() { return maxTextChars; }
+    public int maxBatch() { return maxBatch; }
+    public String model() { return model; }
 }

@@ -29,19 +29,8 @@ public class HypernetSettings {
     @ConfigProperty(name = "zhyper.hypernet.base-model-name")
     Optional<String> baseModelName;
 
-    public int maxDescriptionChars() {
-        return maxDescriptionChars;
-    }
-
-    public int loadedCheckpoints() {
-        return loadedCheckpoints;
-    }
-
-    public boolean promotedOnly() {
-        return promotedOnly;
-    }
-
-    public Optional<String> baseModelName() {
-        return baseModelName;
-    }
+    public int maxDescriptionChars() { return maxDescriptionChars; }
+    public int loadedCheckpoints() { return loadedCheckpoints; }
+    public boolean promotedOnly() { return promotedOnly; }
+    public Optional<String> baseModelName() { return baseModelName; }
 }
