@@ -32,7 +32,7 @@ public class ContextConsumer {
     CachingEmbedder embedder;
 
     @Inject
-    EmbedderConfig config;
+    EmbedderSettings config;
 
     @Inject
     DeadLetterPublisher deadLetters;

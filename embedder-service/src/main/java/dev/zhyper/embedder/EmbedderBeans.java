@@ -2,9 +2,6 @@ package dev.zhyper.embedder;
 
 import dev.zhyper.core.embed.CachingEmbedder;
 import dev.zhyper.core.embed.Embedders;
-import dev.zhyper.service.common.DeadLetterPublisher;
-import dev.zhyper.service.common.KafkaClientConfig;
-import io.smallrye.common.annotation.Identifier;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;
 import dev.zhyper.service.common.ZhyperCaches;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -17,26 +14,15 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import java.util.Map;
-import org.eclipse.microprofile.config.Config;
-
-/** Wiring: Infinispan caches, the cached MiniLM embedder, the DLQ publisher, metrics. */
+/**
+ * Wiring: the cached embedder and its meters. Caches, Kafka clients and the DLQ publisher: service-common's
+ * ServiceBeans.
+ */
 @ApplicationScoped
 public class EmbedderBeans {
 
     /** The embedder's function-backed meters, removed when it is disposed. */
     private OwnedMeters gauges;
-
-    /** Embedded or Hot Rod caches, by {@code zhyper.cache.*}. */
-    @Produces
-    @Singleton
-    ZhyperCaches caches(Config config) {
-        return ZhyperCaches.fromConfig(k -> config.getOptionalValue(k, String.class).orElse(null));
-    }
-
-    void closeCaches(@Disposes ZhyperCaches caches) {
-        caches.close();
-    }
 
     /**
      * The encoder chosen by {@code zhyper.embedder.model} (packaged all-MiniLM-L6-v2 by default, an ONNX
@@ -46,7 +32,7 @@ public class EmbedderBeans {
     @Produces
     @Singleton
     @Startup
-    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry, EmbedderConfig config) {
+    CachingEmbedder embedder(ZhyperCaches caches, MeterRegistry registry, EmbedderSettings config) {
         CachingEmbedder e = new CachingEmbedder(Embedders.fromSpec(config.model()),
                 new InfinispanEmbeddingCache(caches.cache(ZhyperCaches.EMBEDDINGS)));
         gauges = new OwnedMeters(registry);
@@ -62,26 +48,5 @@ public class EmbedderBeans {
     void closeEmbedder(@Disposes CachingEmbedder embedder) {
         if (gauges != null) gauges.close();
         embedder.close();
-    }
-
-    /**
-     * The settings of every hand-built Kafka client: the {@code kafka.*} properties, from the very map the SmallRye
-     * channels get (security included), see {@link KafkaClientConfig}.
-     */
-    @Produces
-    @Singleton
-    KafkaClientConfig kafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return KafkaClientConfig.of(kafka);
-    }
-
-    /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
-    @Produces
-    @Singleton
-    DeadLetterPublisher deadLetters(KafkaClientConfig kafka) {
-        return new DeadLetterPublisher(kafka);
-    }
-
-    void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {
-        dlq.close();
     }
 }

@@ -22,7 +22,7 @@ public class EmbedderGrpcService implements dev.zhyper.proto.v1.Embedder {
     CachingEmbedder embedder;
 
     @Inject
-    EmbedderConfig config;
+    EmbedderSettings config;
 
     @Inject
     MeterRegistry registry;
@@ -48,7 +48,7 @@ public class EmbedderGrpcService implements dev.zhyper.proto.v1.Embedder {
     }
 
     /** INVALID_ARGUMENT / RESOURCE_EXHAUSTED per the API contract in embedder.proto. */
-    static void validate(List<String> texts, EmbedderConfig config) {
+    static void validate(List<String> texts, EmbedderSettings config) {
         if (texts.isEmpty()) {
             throw Status.INVALID_ARGUMENT.withDescription("texts must not be empty").asRuntimeException();
         }

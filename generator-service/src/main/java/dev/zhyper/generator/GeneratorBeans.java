@@ -1,23 +1,21 @@
 package dev.zhyper.generator;
 
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.service.common.DeadLetterPublisher;
-import dev.zhyper.service.common.KafkaClientConfig;
-import io.smallrye.common.annotation.Identifier;
-import dev.zhyper.service.common.ZhyperCaches;
+import dev.zhyper.service.common.CheckpointSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
-import java.util.Map;
 import java.nio.file.Path;
 
-/** Wiring: the served model and arms, the batcher, caches, the DLQ publisher, the generations producer. */
+/**
+ * Wiring: the served model and arms (the start checkpoint of {@link CheckpointSource}), the batcher. Caches, Kafka
+ * clients and the DLQ publisher: service-common's ServiceBeans.
+ */
 @ApplicationScoped
 public class GeneratorBeans {
 
@@ -27,11 +25,11 @@ public class GeneratorBeans {
     @Produces
     @Singleton
     @Startup
-    Serving serving(GeneratorSettings s) {
+    Serving serving(GeneratorSettings s, CheckpointSource checkpoints) {
         ModelOptions options = new ModelOptions(ModelOptions.parseDevice(s.device), ModelOptions.parseDtype(s.dtype));
         long t0 = System.nanoTime();
-        Serving serving = Serving.open(Path.of(s.modelDir), s.checkpointDir.orElse(null), s.arms.orElse(null), options,
-                s.followArm, s.candidateArm);
+        Serving serving = Serving.open(Path.of(s.modelDir), checkpoints.configured().map(Path::toString).orElse(null),
+                s.arms.orElse(null), options, s.followArm, s.candidateArm);
         if (!serving.canaryEnabled()) {
             LOG.warnf("zhyper.ab.follow-arm '%s' is not an arm (%s): zhyper.checkpoints events will be ignored",
                     s.followArm, serving.armCheckpoints().keySet());
@@ -54,37 +52,5 @@ public class GeneratorBeans {
 
     void closeBatcher(@Disposes Batcher batcher) {
         batcher.close();
-    }
-
-    /** Embedded or Hot Rod caches, by {@code zhyper.cache.*} (the context registry zhyper-contexts). */
-    @Produces
-    @Singleton
-    ZhyperCaches caches(Config config) {
-        return ZhyperCaches.fromConfig(k -> config.getOptionalValue(k, String.class).orElse(null));
-    }
-
-    void closeCaches(@Disposes ZhyperCaches caches) {
-        caches.close();
-    }
-
-    /**
-     * The settings of every hand-built Kafka client: the {@code kafka.*} properties, from the very map the SmallRye
-     * channels get (security included), see {@link KafkaClientConfig}.
-     */
-    @Produces
-    @Singleton
-    KafkaClientConfig kafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return KafkaClientConfig.of(kafka);
-    }
-
-    /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
-    @Produces
-    @Singleton
-    DeadLetterPublisher deadLetters(KafkaClientConfig kafka) {
-        return new DeadLetterPublisher(kafka);
-    }
-
-    void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {
-        dlq.close();
     }
 }

@@ -6,17 +6,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.Optional;
 
 /** The generator's {@code zhyper.*} settings (each documented in application.properties). A @Singleton (no client
- * proxy) so that its fields can be read directly. */
+ * proxy) so that its fields can be read directly. The checkpoint keys ({@code zhyper.checkpoint.dir},
+ * {@code zhyper.checkpoints.*}) are service-common's {@link dev.zhyper.service.common.CheckpointSource}. */
 @Singleton
 public class GeneratorSettings {
 
     /** HF base model directory (config.json, model.safetensors, tokenizer.json). */
     @ConfigProperty(name = "zhyper.model.dir")
     String modelDir;
-
-    /** Checkpoint served at start by the arm "control" when zhyper.checkpoints holds no promotion (absent = base model). */
-    @ConfigProperty(name = "zhyper.checkpoint.dir")
-    Optional<String> checkpointDir;
 
     @ConfigProperty(name = "zhyper.device", defaultValue = "cpu")
     String device;
@@ -39,14 +36,6 @@ public class GeneratorSettings {
     /** Name of the arm that serves a CANDIDATE checkpoint (a share of the control arm's traffic). */
     @ConfigProperty(name = "zhyper.canary.candidate-arm", defaultValue = "candidate")
     String candidateArm;
-
-    /** Where announced checkpoints may lie, comma-separated (CheckpointPaths; relative: to the working directory). */
-    @ConfigProperty(name = "zhyper.checkpoints.roots", defaultValue = "checkpoints")
-    String checkpointRoots;
-
-    /** How long startup waits for the history of zhyper.checkpoints (the current promoted checkpoint and arms). */
-    @ConfigProperty(name = "zhyper.checkpoints.startup-wait-ms", defaultValue = "60000")
-    long checkpointsStartupWaitMs;
 
     @ConfigProperty(name = "zhyper.batch.max-size", defaultValue = "16")
     int batchMaxSize;

@@ -1,22 +1,14 @@
 package dev.zhyper.generator;
 
 import dev.zhyper.proto.v1.CheckpointEvent;
-import dev.zhyper.proto.v1.CheckpointStatus;
 import dev.zhyper.service.common.CheckpointPaths;
+import dev.zhyper.service.common.CheckpointUpdater;
 import dev.zhyper.service.common.DeadLetterPublisher;
-import dev.zhyper.service.common.ProtoJson;
 import dev.zhyper.service.common.ServingState;
 import io.micrometer.core.instrument.Gauge;
-import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -31,41 +23,24 @@ import java.util.Objects;
  * an invalid one or a checkpoint that fails verification goes to {@code zhyper.dlq.zhyper.checkpoints} with the
  * reason, and what was served keeps serving. An event's uri must name a directory under
  * {@code zhyper.checkpoints.roots} ({@link CheckpointPaths}); the reason of that refusal names no path.
- * Single-threaded (the follower's thread).
+ * Single-threaded (the follower's thread). Decoding, folding, refusing: {@link CheckpointUpdater}; here only what
+ * serving a checkpoint means for the arms of {@link Serving}.
  */
-public final class ServingUpdater {
+public final class ServingUpdater extends CheckpointUpdater {
 
     private static final Logger LOG = Logger.getLogger(ServingUpdater.class);
 
     private final Serving serving;
-    private final DeadLetterPublisher deadLetters;
     private final MeterRegistry registry;
-    private final CheckpointPaths paths;
     private final Announcements announcements = new Announcements();
-    private final OwnedMeters gauges;
-    private volatile ServingState applied = ServingState.EMPTY;
 
     public ServingUpdater(Serving serving, DeadLetterPublisher deadLetters, MeterRegistry registry,
                           CheckpointPaths paths) {
+        super("generator", deadLetters, registry, paths);
         this.serving = serving;
-        this.paths = paths;
-        this.deadLetters = deadLetters;
         this.registry = registry;
-        this.gauges = new OwnedMeters(registry);
-        gauges.own(Gauge.builder("zhyper.generator.canary.sequence", this, u -> u.applied.sequence())
-                .description("sequence of the last applied checkpoint announcement").register(registry));
         gauges.own(Gauge.builder("zhyper.generator.canary.candidate.share", serving, Serving::candidateShare)
                 .description("traffic share of the candidate arm within the control arm (0 = none)").register(registry));
-    }
-
-    /** Removes this updater's gauges (the follower that feeds it is closed). */
-    public void close() {
-        gauges.close();
-    }
-
-    /** The lifecycle state being served. */
-    public ServingState state() {
-        return applied;
     }
 
     /** The status and gate of the recently announced checkpoints (thread-safe). */
@@ -73,108 +48,75 @@ public final class ServingUpdater {
         return announcements;
     }
 
-    /** Folds the history of the topic into the start state and loads it. */
-    public void onHistory(List<ConsumerRecord<String, byte[]>> history) {
-        List<ServingState.Announced> events = new ArrayList<>();
-        Map<String, ConsumerRecord<String, byte[]>> recordOf = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : history) {
-            CheckpointEvent e = decode(r);
-            if (e != null) events.add(new ServingState.Announced(r, e));
-        }
-        ServingState s = ServingState.EMPTY;
-        for (ServingState.Announced a : ServingState.inFoldOrder(events)) {
-            ServingState.Transition t = s.apply(a.event(), false);
-            if (t.kind() == ServingState.Kind.INVALID) {
-                refuse(a.record(), "checkpoint event invalid: " + t.reason());
-                continue;
-            }
-            s = t.state();
-            if (t.kind() != ServingState.Kind.STALE) announcements.note(a.event());
-            recordOf.put(a.event().getCheckpointId(), a.record());
-        }
-        if (!serving.canaryEnabled()) {
-            LOG.infof("history of %d checkpoint events not applied: no arm '%s'", history.size(), serving.controlArm());
-            return;
-        }
-        LOG.infof("zhyper.checkpoints history: %d records folded into %s", history.size(), s);
-        ServingState start = new ServingState(null, null, 0, s.sequence(), s.previousControl(), s.rejected());
-        if (s.control() != null) {
-            try {
-                swapControl(ServingState.EMPTY, s.control());
-                start = new ServingState(s.control(), null, 0, s.sequence(), s.previousControl(), s.rejected());
-            } catch (RuntimeException ex) {
-                refuse(recordOf.get(s.controlId()), "checkpoint refused: " + DeadLetterPublisher.reasonOf(ex));
-                LOG.errorf("the promoted checkpoint %s cannot be served (%s): starting on the configured arms",
-                        s.controlId(), ex.getMessage());
-            }
-        }
-        applied = start;
-        if (s.candidate() != null) {
-            try {
-                serving.setCandidate(paths.confine(s.candidate().uri()), s.candidate().sha256(), s.candidateId(),
-                        s.candidateShare());
-                applied = new ServingState(start.control(), s.candidate(), s.candidateShare(), s.sequence(),
-                        s.previousControl(), s.rejected());
-            } catch (RuntimeException ex) {
-                refuse(recordOf.get(s.candidateId()), "checkpoint refused: " + DeadLetterPublisher.reasonOf(ex));
-            }
-        }
-        LOG.infof("generator starts serving %s (arms %s)", applied, serving.armCheckpoints());
+    @Override
+    protected String serving() {
+        return "arms " + serving.armCheckpoints();
     }
 
-    /** Applies one live announcement. */
-    public void onLive(ConsumerRecord<String, byte[]> r) {
-        CheckpointEvent e = decode(r);
-        if (e == null) return;
-        if (!serving.canaryEnabled()) {
-            LOG.infof("ignoring checkpoint %s: zhyper.ab.follow-arm '%s' is not an arm", e.getCheckpointId(),
-                    serving.controlArm());
-            count("ignored");
-            return;
+    @Override
+    protected void folded(ServingState.Transition t, CheckpointEvent e) {
+        if (t.kind() != ServingState.Kind.STALE) announcements.note(e);
+    }
+
+    @Override
+    protected boolean servesHistory(int records) {
+        if (serving.canaryEnabled()) return true;
+        LOG.infof("history of %d checkpoint events not applied: no arm '%s'", records, serving.controlArm());
+        return false;
+    }
+
+    @Override
+    protected void serveControl(ServingState.Ref control) {
+        swapControl(control);
+    }
+
+    @Override
+    protected void serveCandidate(ServingState.Ref candidate, double share) {
+        serving.setCandidate(paths.confine(candidate.uri()), candidate.sha256(), candidate.checkpointId(), share);
+    }
+
+    @Override
+    protected boolean followsLive(CheckpointEvent e) {
+        if (serving.canaryEnabled()) return true;
+        LOG.infof("ignoring checkpoint %s: zhyper.ab.follow-arm '%s' is not an arm", e.getCheckpointId(),
+                serving.controlArm());
+        count("ignored");
+        return false;
+    }
+
+    @Override
+    protected boolean legacyFollowsUnpromoted() {
+        return true;
+    }
+
+    @Override
+    protected void notServed(CheckpointEvent e) {
+        announcements.note(e);
+        count("not_served");
+    }
+
+    @Override
+    protected ServingState serve(ServingState prev, ServingState.Transition t, CheckpointEvent e) {
+        if (t.kind() == ServingState.Kind.LEGACY) {
+            // as before the lifecycle: the followed arm follows the announced checkpoint (re-verified)
+            serving.swap(serving.controlArm(), paths.confine(e.getUri()), e.getSha256(), e.getCheckpointId());
+            if (Objects.equals(prev.candidateId(), e.getCheckpointId())) serving.dropCandidate();
+            announcements.note(e);
+            count("swapped");
+            return t.state();
         }
-        ServingState prev = applied;
-        ServingState.Transition t = prev.apply(e, true);
-        switch (t.kind()) {
-            case STALE -> {
-                LOG.warnf("ignoring %s %s: %s", e.getStatus(), e.getCheckpointId(), t.reason());
-                count("stale");
-            }
-            case INVALID -> refuse(r, "checkpoint event invalid: " + t.reason());
-            case NOT_SERVED -> {
-                LOG.infof("%s %s: %s", e.getStatus(), e.getCheckpointId(), t.reason());
-                applied = t.state();
-                announcements.note(e);
-                count("not_served");
-            }
-            case LEGACY -> {
-                try { // as before the lifecycle: the followed arm follows the announced checkpoint (re-verified)
-                    serving.swap(serving.controlArm(), paths.confine(e.getUri()), e.getSha256(), e.getCheckpointId());
-                    if (Objects.equals(prev.candidateId(), e.getCheckpointId())) serving.dropCandidate();
-                    applied = t.state();
-                    announcements.note(e);
-                    count("swapped");
-                } catch (RuntimeException ex) {
-                    refuse(r, "checkpoint refused: " + DeadLetterPublisher.reasonOf(ex));
-                }
-            }
-            case APPLIED -> {
-                try {
-                    applied = reconcile(prev, t.state());
-                    announcements.note(e);
-                    count(switch (e.getStatus()) {
-                        case CANDIDATE -> "candidate";
-                        case PROMOTED -> "promoted";
-                        case ROLLED_BACK -> "rolled_back";
-                        case REJECTED -> "withdrawn";
-                        default -> "applied";
-                    });
-                    LOG.infof("%s %s (sequence %d): %s; arms %s", e.getStatus(), e.getCheckpointId(), e.getSequence(),
-                            t.reason(), serving.armCheckpoints());
-                } catch (RuntimeException ex) {
-                    refuse(r, "checkpoint refused: " + DeadLetterPublisher.reasonOf(ex));
-                }
-            }
-        }
+        ServingState next = reconcile(prev, t.state());
+        announcements.note(e);
+        count(switch (e.getStatus()) {
+            case CANDIDATE -> "candidate";
+            case PROMOTED -> "promoted";
+            case ROLLED_BACK -> "rolled_back";
+            case REJECTED -> "withdrawn";
+            default -> "applied";
+        });
+        LOG.infof("%s %s (sequence %d): %s; arms %s", e.getStatus(), e.getCheckpointId(), e.getSequence(),
+                t.reason(), serving.armCheckpoints());
+        return next;
     }
 
     /**
@@ -182,7 +124,7 @@ public final class ServingUpdater {
      * (throws and changes nothing when it fails); a candidate that fails to load is withdrawn (and rethrown).
      */
     private ServingState reconcile(ServingState prev, ServingState next) {
-        if (!Objects.equals(prev.controlId(), next.controlId())) swapControl(prev, next.control());
+        if (!Objects.equals(prev.controlId(), next.controlId())) swapControl(next.control());
         boolean candidateChanged = !Objects.equals(serving.candidateId(), next.candidateId())
                 || (next.candidate() != null && serving.candidateShare() != next.candidateShare());
         if (candidateChanged) {
@@ -194,8 +136,8 @@ public final class ServingUpdater {
                             next.candidateId(), next.candidateShare());
                 } catch (RuntimeException ex) {
                     serving.dropCandidate();
-                    applied = new ServingState(next.control(), null, 0, next.sequence(), next.previousControl(),
-                            next.rejected());
+                    applied(new ServingState(next.control(), null, 0, next.sequence(), next.previousControl(),
+                            next.rejected()));
                     throw ex;
                 }
             }
@@ -203,33 +145,20 @@ public final class ServingUpdater {
         return next;
     }
 
-    private void swapControl(ServingState prev, ServingState.Ref control) {
+    private void swapControl(ServingState.Ref control) {
         if (!serving.promoteCandidate(control.checkpointId())) {
             serving.swap(serving.controlArm(), paths.confine(control.uri()), control.sha256(), control.checkpointId());
         }
     }
 
-    /** Decodes and checks a record; null (after a dead letter) when it is not a usable CheckpointEvent. */
-    private CheckpointEvent decode(ConsumerRecord<String, byte[]> r) {
-        try {
-            CheckpointEvent e = ProtoJson.decode(r.value(), CheckpointEvent::newBuilder);
-            if (e.getCheckpointId().isBlank()) throw new IllegalArgumentException("CheckpointEvent.checkpoint_id is blank");
-            boolean served = e.getStatus() != CheckpointStatus.UNGATED && e.getStatus() != CheckpointStatus.REJECTED;
-            if (served && e.getUri().isBlank()) throw new IllegalArgumentException("CheckpointEvent.uri is blank");
-            if (served && e.getSha256().isBlank()) throw new IllegalArgumentException("CheckpointEvent.sha256 is blank");
-            return e;
-        } catch (RuntimeException ex) {
-            refuse(r, "checkpoint refused: " + DeadLetterPublisher.reasonOf(ex));
-            return null;
-        }
+    @Override
+    protected void countRefused() {
+        count("refused");
     }
 
-    private void refuse(ConsumerRecord<String, byte[]> r, String reason) {
-        LOG.errorf("%s; still serving %s", reason, serving.armCheckpoints());
-        count("refused");
-        if (r == null) return;
-        deadLetters.publish(r.topic(), r.partition(), r.offset(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(), reason);
+    @Override
+    protected void countStale() {
+        count("stale");
     }
 
     private void count(String result) {

@@ -1,10 +1,7 @@
 package dev.zhyper.hypernet;
 
 import dev.zhyper.core.model.ModelConfig;
-import dev.zhyper.service.common.DeadLetterPublisher;
-import dev.zhyper.service.common.KafkaClientConfig;
-import io.smallrye.common.annotation.Identifier;
-import dev.zhyper.service.common.ZhyperCaches;
+import dev.zhyper.service.common.CheckpointSource;
 import io.micrometer.core.instrument.Gauge;
 import dev.zhyper.service.common.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,16 +10,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.util.Map;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
-/** Wiring: Infinispan caches, the base model's config, the checkpoint registry (initial checkpoint), DLQ, metrics. */
+/**
+ * Wiring: the base model's config, the checkpoint registry (the initial checkpoint of {@link CheckpointSource}) and its
+ * gauge. Caches, Kafka clients and the DLQ publisher: service-common's ServiceBeans.
+ */
 @ApplicationScoped
 public class HypernetBeans {
 
@@ -30,17 +27,6 @@ public class HypernetBeans {
     private OwnedMeters gauges;
 
     private static final Logger LOG = Logger.getLogger(HypernetBeans.class);
-
-    /** Embedded or Hot Rod caches, by {@code zhyper.cache.*}. */
-    @Produces
-    @Singleton
-    ZhyperCaches caches(Config config) {
-        return ZhyperCaches.fromConfig(k -> config.getOptionalValue(k, String.class).orElse(null));
-    }
-
-    void closeCaches(@Disposes ZhyperCaches caches) {
-        caches.close();
-    }
 
     /** The base model's shape: only {@code config.json} of {@code zhyper.model.dir} is read (no weights). */
     @Produces
@@ -56,11 +42,11 @@ public class HypernetBeans {
     @Produces
     @Singleton
     @Startup
-    CheckpointRegistry registry(ModelConfig base, HypernetConfig config, MeterRegistry meters,
-                                @ConfigProperty(name = "zhyper.checkpoint.dir") Optional<String> checkpointDir) {
+    CheckpointRegistry registry(ModelConfig base, HypernetSettings config, MeterRegistry meters, CheckpointSource source) {
         CheckpointRegistry r = new CheckpointRegistry(base, config.loadedCheckpoints());
-        if (checkpointDir.isPresent() && !checkpointDir.get().isBlank()) {
-            LoadedCheckpoint c = r.install(r.load(Path.of(checkpointDir.get().trim()), null, null), true);
+        Optional<Path> checkpointDir = source.configured();
+        if (checkpointDir.isPresent()) {
+            LoadedCheckpoint c = r.install(r.load(checkpointDir.get(), null, null), true);
             LOG.infof("serving checkpoint %s (step %d, %s, %d sites) from %s", c.id(), c.step(), c.method(),
                     c.adapter().sites().size(), c.dir());
         } else {
@@ -75,26 +61,5 @@ public class HypernetBeans {
     void closeRegistry(@Disposes CheckpointRegistry r) {
         if (gauges != null) gauges.close();
         r.close();
-    }
-
-    /**
-     * The settings of every hand-built Kafka client: the {@code kafka.*} properties, from the very map the SmallRye
-     * channels get (security included), see {@link KafkaClientConfig}.
-     */
-    @Produces
-    @Singleton
-    KafkaClientConfig kafkaClients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        return KafkaClientConfig.of(kafka);
-    }
-
-    /** Writes rejected records to zhyper.dlq.&lt;topic&gt;. */
-    @Produces
-    @Singleton
-    DeadLetterPublisher deadLetters(KafkaClientConfig kafka) {
-        return new DeadLetterPublisher(kafka);
-    }
-
-    void closeDeadLetters(@Disposes DeadLetterPublisher dlq) {
-        dlq.close();
     }
 }

@@ -58,7 +58,7 @@ public class ModulationService {
     ZhyperCaches caches;
 
     @Inject
-    HypernetConfig config;
+    HypernetSettings config;
 
     @Inject
     MeterRegistry meters;

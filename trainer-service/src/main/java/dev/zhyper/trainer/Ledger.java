@@ -49,14 +49,8 @@ public class Ledger {
     @PostConstruct
     void start() {
         follower = new CheckpointFollower(kafka, "zhyper-trainer-ledger-" + UUID.randomUUID(), this::onHistory,
-                this::onLive).start();
-        try {
-            if (!follower.awaitCaughtUp(Duration.ofMillis(startupWaitMs))) {
-                LOG.warnf("zhyper.checkpoints not read within %d ms: announcements wait for it", startupWaitMs);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+                this::onLive).startAndAwait(Duration.ofMillis(startupWaitMs), () -> LOG.warnf(
+                "zhyper.checkpoints not read within %d ms: announcements wait for it", startupWaitMs));
     }
 
     @PreDestroy

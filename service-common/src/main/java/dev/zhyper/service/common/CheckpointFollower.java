@@ -72,6 +72,21 @@ public final class CheckpointFollower implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts and waits up to {@code timeout} for the history to be handed over; runs {@code onTimeout} (a warning:
+     * the service serves what it has until the history comes) when it was not. An interrupt ends the wait (the
+     * thread's flag is set again).
+     */
+    public CheckpointFollower startAndAwait(Duration timeout, Runnable onTimeout) {
+        start();
+        try {
+            if (!awaitCaughtUp(timeout)) onTimeout.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return this;
+    }
+
     /** Waits until the history was handed to {@code onHistory}; false on timeout. */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);

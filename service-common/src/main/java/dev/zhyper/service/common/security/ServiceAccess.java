@@ -1,13 +1,14 @@
-package dev.zhyper.generator;
+package dev.zhyper.service.common.security;
 
-import dev.zhyper.service.common.security.AccessGuard;
-import dev.zhyper.service.common.security.AccessPolicy;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.Config;
 
-/** Puts service-common's {@link AccessGuard} (zhyper.auth.*) in front of every HTTP route and gRPC call. */
+/**
+ * Puts {@link AccessGuard} (zhyper.auth.*) in front of every HTTP route and gRPC call of the service it runs in (all
+ * four: this jar is a bean archive, see ServiceBeans).
+ */
 @ApplicationScoped
 public class ServiceAccess {
 
