@@ -5,7 +5,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code zhyper.embedder.*} settings (documented in application.properties). A @Singleton with @ConfigProperty fields,
- * as every service's settings (docs/adr/0016-one-service-skeleton-and-config-style.md).
+ * as every service's settings (docs/adr/0017-one-service-skeleton-and-config-style.md).
  */
 @Singleton
 public class EmbedderSettings {

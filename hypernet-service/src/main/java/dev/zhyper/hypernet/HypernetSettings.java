@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * {@code zhyper.hypernet.*} settings (documented in application.properties). A @Singleton with @ConfigProperty fields,
- * as every service's settings (docs/adr/0016-one-service-skeleton-and-config-style.md); the checkpoint keys are
+ * as every service's settings (docs/adr/0017-one-service-skeleton-and-config-style.md); the checkpoint keys are
  * service-common's {@link dev.zhyper.service.common.CheckpointSource}.
  */
 @Singleton
