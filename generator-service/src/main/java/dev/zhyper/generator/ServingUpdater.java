@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -228,8 +227,7 @@ public final class ServingUpdater {
         LOG.errorf("%s; still serving %s", reason, serving.armCheckpoints());
         count("refused");
         if (r == null) return;
-        deadLetters.publish(r.topic(), r.partition(), r.offset(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(), reason);
+        deadLetters.send(r, reason);
     }
 
     private void count(String result) {

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -171,7 +170,6 @@ public final class RegistryUpdater {
         LOG.errorf("%s; still serving %s", reason, registry.current() == null ? "nothing" : registry.current().id());
         meters.counter("zhyper.hypernet.checkpoints.refused").increment();
         if (r == null) return;
-        deadLetters.publish(r.topic(), r.partition(), r.offset(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(), reason);
+        deadLetters.send(r, reason);
     }
 }
