@@ -15,8 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Consumes {@code zhyper.contexts} (ContextEvent JSON) and embeds each description once, so that the embedding is in
  * the cache before the hypernet asks for it. A record that cannot be decoded or validated — or whose embedding
@@ -58,10 +56,7 @@ public class ContextConsumer {
             validate(event);
             embedder.embed(event.getDescription());
         } catch (RuntimeException e) {
-            deadLetters.publish(record.topic(), record.partition(), record.offset(),
-                    record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(),
-                    record.headers(), DeadLetterPublisher.reasonOf(e));
-            deadLettered.increment();
+            deadLetters.send(record, DeadLetterPublisher.reasonOf(e), deadLettered);
             return;
         }
         prewarmed.increment();

@@ -3,7 +3,8 @@ package dev.zhyper.embedder;
 import dev.zhyper.core.embed.CachingEmbedder;
 import dev.zhyper.proto.v1.EmbedRequest;
 import dev.zhyper.proto.v1.EmbedResponse;
-import dev.zhyper.proto.v1.Vector;
+import dev.zhyper.service.common.GrpcErrors;
+import dev.zhyper.service.common.ModulationCodec;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -30,21 +31,15 @@ public class EmbedderGrpcService implements dev.zhyper.proto.v1.Embedder {
     @Override
     @Blocking
     public Uni<EmbedResponse> embed(EmbedRequest request) {
-        try {
+        return GrpcErrors.uni(() -> {
             validate(request.getTextsList(), config);
-        } catch (io.grpc.StatusRuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
-        Timer.Sample sample = Timer.start(registry);
-        float[][] vectors = embedder.embed(request.getTextsList());
-        EmbedResponse.Builder b = EmbedResponse.newBuilder().setEmbedderId(embedder.id()).setDim(embedder.dim());
-        for (float[] v : vectors) {
-            Vector.Builder vb = Vector.newBuilder();
-            for (float x : v) vb.addValues(x);
-            b.addVectors(vb);
-        }
-        sample.stop(registry.timer("zhyper.embedder.embed", "texts", bucket(vectors.length)));
-        return Uni.createFrom().item(b.build());
+            Timer.Sample sample = Timer.start(registry);
+            float[][] vectors = embedder.embed(request.getTextsList());
+            EmbedResponse.Builder b = EmbedResponse.newBuilder().setEmbedderId(embedder.id()).setDim(embedder.dim());
+            for (float[] v : vectors) b.addVectors(ModulationCodec.vector(v));
+            sample.stop(registry.timer("zhyper.embedder.embed", "texts", bucket(vectors.length)));
+            return b.build();
+        });
     }
 
     /** INVALID_ARGUMENT / RESOURCE_EXHAUSTED per the API contract in embedder.proto. */

@@ -4,6 +4,7 @@ import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.generate.GenerationRequest;
 import dev.zhyper.core.generate.GenerationResult;
+import dev.zhyper.core.generate.PromptTooLong;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.proto.v1.ChatMessage;
 import dev.zhyper.proto.v1.GenerateRequest;
@@ -19,7 +20,6 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -111,9 +111,10 @@ public class GenerationService {
             int maxTokens = r.getMaxTokens() == 0
                     ? Math.max(1, Math.min(settings.defaultMaxTokens, positions - promptIds.length))
                     : r.getMaxTokens();
-            if (promptIds.length + maxTokens > positions) {
-                throw invalid("prompt (" + promptIds.length + " tokens) + max_tokens (" + maxTokens
-                        + ") exceed the model's " + positions + " positions");
+            try {
+                PromptTooLong.check(promptIds.length, maxTokens, positions);
+            } catch (PromptTooLong e) { // the cause tells the OpenAI API which field is at fault
+                throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).withCause(e).asRuntimeException();
             }
             GenerationRequest gr = engine.request(system, user, z, sampling, maxTokens, r.getStopList());
             Batcher.Job job = new Batcher.Job(requestId, arm, handle, gr, onDelta, deadlineNanos);
@@ -226,12 +227,5 @@ public class GenerationService {
 
     static StatusRuntimeException invalid(String message) {
         return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
-    }
-
-    /** The gRPC status of a failure from the pipeline. */
-    public static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-        if (t instanceof StatusRuntimeException || t instanceof io.grpc.StatusException) return t;
-        return Status.INTERNAL.withDescription(String.valueOf(t)).withCause(t).asRuntimeException();
     }
 }

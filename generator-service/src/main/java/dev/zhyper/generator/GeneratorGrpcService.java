@@ -3,6 +3,7 @@ package dev.zhyper.generator;
 import dev.zhyper.proto.v1.GenerateChunk;
 import dev.zhyper.proto.v1.GenerateRequest;
 import dev.zhyper.proto.v1.GenerateResponse;
+import dev.zhyper.service.common.GrpcErrors;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -31,11 +32,11 @@ public class GeneratorGrpcService implements dev.zhyper.proto.v1.Generator {
         try {
             p = submit(request, null, guard);
         } catch (RuntimeException e) {
-            return Uni.createFrom().failure(GenerationService.unwrap(e));
+            return Uni.createFrom().failure(GrpcErrors.toStatus(e));
         }
         return Uni.createFrom().completionStage(p.response())
                 .onCancellation().invoke(p::cancel)
-                .onFailure().transform(GenerationService::unwrap);
+                .onFailure().transform(GrpcErrors::toStatus);
     }
 
     @Override
@@ -47,11 +48,11 @@ public class GeneratorGrpcService implements dev.zhyper.proto.v1.Generator {
         try {
             p = submit(request, delta -> out.onNext(GenerateChunk.newBuilder().setTextDelta(delta).build()), guard);
         } catch (RuntimeException e) {
-            return Multi.createFrom().failure(GenerationService.unwrap(e));
+            return Multi.createFrom().failure(GrpcErrors.toStatus(e));
         }
         p.response().whenComplete((r, e) -> {
             if (e != null) {
-                out.onError(GenerationService.unwrap(e));
+                out.onError(GrpcErrors.toStatus(e));
             } else {
                 out.onNext(GenerateChunk.newBuilder().setFinal(r).build());
                 out.onComplete();

@@ -1,14 +1,11 @@
 package dev.zhyper.generator;
 
-import dev.zhyper.core.adapter.AdapterMethod;
-import dev.zhyper.core.adapter.AdapterSite;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
-import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.proto.v1.HypernetGrpc;
 import dev.zhyper.proto.v1.ModulateRequest;
 import dev.zhyper.proto.v1.ModulateResponse;
-import dev.zhyper.proto.v1.SiteModulation;
+import dev.zhyper.service.common.ModulationCodec;
 import dev.zhyper.service.common.ZhyperCaches;
 import dev.zhyper.service.common.security.GrpcClientSecurity;
 import io.grpc.ManagedChannel;
@@ -20,9 +17,6 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,35 +83,23 @@ public class Modulations {
         return fromResponse(resp, handle.engine().adapter());
     }
 
-    /** Converts a ModulateResponse into a ContextModulation, checking it matches the adapter's sites and widths. */
+    /**
+     * Converts a ModulateResponse into a ContextModulation ({@link ModulationCodec}), checking it matches the
+     * adapter's method, sites and widths; FAILED_PRECONDITION if it does not.
+     */
     static ContextModulation fromResponse(ModulateResponse resp, ZhyperAdapter adapter) {
-        AdapterMethod method;
+        ContextModulation z;
         try {
-            method = AdapterMethod.parse(resp.getMethod());
+            z = ModulationCodec.decode(resp);
         } catch (IllegalArgumentException e) {
             throw Status.FAILED_PRECONDITION.withDescription("hypernet: " + e.getMessage()).asRuntimeException();
         }
-        List<AdapterSite> sites = new ArrayList<>();
-        int[] widths = new int[resp.getSitesCount()];
-        int total = 0;
-        for (int i = 0; i < resp.getSitesCount(); i++) {
-            SiteModulation s = resp.getSites(i);
-            sites.add(new AdapterSite(s.getLayer(), TargetModule.parse(s.getModule())));
-            widths[i] = s.getValuesCount();
-            total += widths[i];
+        if (!ModulationCodec.fits(z, adapter)) {
+            throw Status.FAILED_PRECONDITION.withDescription("hypernet modulation (" + z.method() + ", "
+                    + z.sites().size() + " sites) does not match the loaded adapter (" + adapter.spec().method()
+                    + ", " + adapter.sites().size() + " sites)").asRuntimeException();
         }
-        float[] values = new float[total];
-        int o = 0;
-        for (SiteModulation s : resp.getSitesList()) {
-            for (int k = 0; k < s.getValuesCount(); k++) values[o++] = s.getValues(k);
-        }
-        if (method != adapter.spec().method() || !sites.equals(adapter.sites())
-                || !Arrays.equals(widths, adapter.widths())) {
-            throw Status.FAILED_PRECONDITION.withDescription("hypernet modulation (" + method + ", " + sites.size()
-                    + " sites) does not match the loaded adapter (" + adapter.spec().method() + ", "
-                    + adapter.sites().size() + " sites)").asRuntimeException();
-        }
-        return new ContextModulation(method, sites, widths, values);
+        return z;
     }
 
     private ManagedChannel channel() {

@@ -5,8 +5,6 @@ import dev.zhyper.proto.v1.AdapterEvent;
 import dev.zhyper.proto.v1.ContextEvent;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ProtoJson;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -20,7 +18,6 @@ import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -95,18 +92,7 @@ public class ContextConsumer {
             LOG.debugf("published AdapterEvent %s / %s under %s", event.getContextId(), m.contextHash(),
                     m.response().getCheckpointId());
         } catch (RuntimeException e) {
-            deadLetters.publish(record.topic(), record.partition(), record.offset(),
-                    record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(),
-                    record.headers(), reason(e));
-            deadLettered.increment();
+            deadLetters.send(record, DeadLetterPublisher.statusReasonOf(e), deadLettered);
         }
-    }
-
-    static String reason(RuntimeException e) {
-        if (e instanceof StatusRuntimeException s) {
-            Status st = s.getStatus();
-            return st.getCode() + ": " + st.getDescription();
-        }
-        return DeadLetterPublisher.reasonOf(e);
     }
 }

@@ -6,6 +6,7 @@ import dev.zhyper.proto.v1.EmbedRequest;
 import dev.zhyper.proto.v1.EmbedResponse;
 import dev.zhyper.proto.v1.EmbedderGrpc;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;
+import dev.zhyper.service.common.ModulationCodec;
 import dev.zhyper.service.common.ZhyperCaches;
 import dev.zhyper.service.common.security.GrpcClientSecurity;
 import io.grpc.ManagedChannel;
@@ -105,10 +106,7 @@ public class ContextEmbedder {
                     + r.getEmbedderId() + "' dim " + r.getDim() + ", checkpoint " + c.id() + " needs '" + want
                     + "' dim " + c.embedDim()).asRuntimeException();
         }
-        List<Float> v = r.getVectors(0).getValuesList();
-        float[] out = new float[v.size()];
-        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
-        return out;
+        return ModulationCodec.floats(r.getVectors(0));
     }
 
     /** The stub of the remote embedder (channel created on first use). */

@@ -6,9 +6,9 @@ import dev.zhyper.proto.v1.ModulateRequest;
 import dev.zhyper.proto.v1.ModulateResponse;
 import dev.zhyper.proto.v1.RegisterContextRequest;
 import dev.zhyper.proto.v1.RegisterContextResponse;
-import dev.zhyper.proto.v1.Vector;
+import dev.zhyper.service.common.GrpcErrors;
+import dev.zhyper.service.common.ModulationCodec;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.grpc.GrpcService;
@@ -18,7 +18,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.util.function.Supplier;
 
 /** gRPC {@code zhyper.v1.Hypernet}: a thin shell over {@link ModulationService} (on worker threads). */
 @GrpcService
@@ -38,12 +37,12 @@ public class HypernetGrpcService implements dev.zhyper.proto.v1.Hypernet {
     @Override
     @Blocking
     public Uni<ModulateResponse> modulate(ModulateRequest request) {
-        return call(() -> {
+        return GrpcErrors.uni(() -> {
             Timer.Sample sample = Timer.start(registry);
             ModulationService.ContextRef ctx = switch (request.getContextCase()) {
                 case DESCRIPTION -> new ModulationService.ContextRef(request.getDescription(), null, null);
                 case CONTEXT_ID -> new ModulationService.ContextRef(null, request.getContextId(), null);
-                case EMBEDDING -> new ModulationService.ContextRef(null, null, floats(request.getEmbedding()));
+                case EMBEDDING -> new ModulationService.ContextRef(null, null, ModulationCodec.floats(request.getEmbedding()));
                 case CONTEXT_NOT_SET -> throw Status.INVALID_ARGUMENT
                         .withDescription("no context set: one of description, context_id, embedding is required")
                         .asRuntimeException();
@@ -57,7 +56,7 @@ public class HypernetGrpcService implements dev.zhyper.proto.v1.Hypernet {
     @Override
     @Blocking
     public Uni<RegisterContextResponse> registerContext(RegisterContextRequest request) {
-        return call(() -> {
+        return GrpcErrors.uni(() -> {
             String hash = service.registerContext(request.getContextId(), request.getDescription());
             try {
                 contextEvents.publish(hash, request.getContextId(), request.getDescription());
@@ -74,39 +73,16 @@ public class HypernetGrpcService implements dev.zhyper.proto.v1.Hypernet {
     @Override
     @Blocking
     public Multi<FileChunk> exportPeft(ExportPeftRequest request) {
-        try {
+        return GrpcErrors.multi(() -> {
             ModulationService.ContextRef ctx = switch (request.getContextCase()) {
                 case DESCRIPTION -> new ModulationService.ContextRef(request.getDescription(), null, null);
                 case CONTEXT_ID -> new ModulationService.ContextRef(null, request.getContextId(), null);
-                case EMBEDDING -> new ModulationService.ContextRef(null, null, floats(request.getEmbedding()));
+                case EMBEDDING -> new ModulationService.ContextRef(null, null, ModulationCodec.floats(request.getEmbedding()));
                 case CONTEXT_NOT_SET -> throw Status.INVALID_ARGUMENT
                         .withDescription("no context set: one of description, context_id, embedding is required")
                         .asRuntimeException();
             };
-            return Multi.createFrom().iterable(service.exportPeft(ctx, request.getCheckpointId()));
-        } catch (RuntimeException e) {
-            return Multi.createFrom().failure(toStatus(e));
-        }
-    }
-
-    private static <T> Uni<T> call(Supplier<T> body) {
-        try {
-            return Uni.createFrom().item(body.get());
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(toStatus(e));
-        }
-    }
-
-    static StatusRuntimeException toStatus(RuntimeException e) {
-        if (e instanceof StatusRuntimeException s) return s;
-        LOG.error("unexpected failure", e);
-        return Status.INTERNAL.withDescription(e.getClass().getSimpleName() + ": " + e.getMessage()).withCause(e)
-                .asRuntimeException();
-    }
-
-    private static float[] floats(Vector v) {
-        float[] a = new float[v.getValuesCount()];
-        for (int i = 0; i < a.length; i++) a[i] = v.getValues(i);
-        return a;
+            return service.exportPeft(ctx, request.getCheckpointId());
+        });
     }
 }

@@ -1,16 +1,14 @@
 package dev.zhyper.hypernet;
 
 import dev.zhyper.core.io.DurableFiles;
-import dev.zhyper.core.adapter.AdapterSite;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.adapter.PeftExport;
 import dev.zhyper.core.train.Sha256;
 import dev.zhyper.proto.v1.FileChunk;
 import dev.zhyper.proto.v1.ModulateResponse;
-import dev.zhyper.proto.v1.SiteModulation;
-import dev.zhyper.proto.v1.Vector;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;
+import dev.zhyper.service.common.ModulationCodec;
 import dev.zhyper.service.common.ZhyperCaches;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -222,23 +220,10 @@ public class ModulationService {
         return new Modulated(response(c, values), r.hash(), r.description(), hit);
     }
 
-    private ModulateResponse response(LoadedCheckpoint c, float[] values) {
+    private static ModulateResponse response(LoadedCheckpoint c, float[] values) {
         ZhyperAdapter a = c.adapter();
-        int rank = a.spec().rank();
-        List<AdapterSite> sites = a.sites();
-        int[] widths = a.widths();
-        ModulateResponse.Builder b = ModulateResponse.newBuilder().setCheckpointId(c.id())
-                .setMethod(c.method().name()).setRank(rank).setBytes(4L * values.length);
-        int off = 0;
-        for (int i = 0; i < sites.size(); i++) {
-            AdapterSite s = sites.get(i);
-            SiteModulation.Builder sb = SiteModulation.newBuilder().setLayer(s.layer()).setModule(s.module().hfName());
-            for (int d : c.method().kind().siteShape(rank, widths[i])) sb.addShape(d); // diag [r], square [r, r]
-            for (int k = 0; k < widths[i]; k++) sb.addValues(values[off + k]);
-            off += widths[i];
-            b.addSites(sb);
-        }
-        return b.build();
+        return ModulationCodec.encode(c.id(), a.spec().rank(),
+                new ContextModulation(c.method(), a.sites(), a.widths(), values));
     }
 
     // ------------------------------------------------------------------------------------ export
@@ -249,13 +234,8 @@ public class ModulationService {
         try (LoadedCheckpoint.Lease lease = registry.acquire(checkpointId)) {
             LoadedCheckpoint c = lease.checkpoint();
             Modulated m = modulate(c, r);
-            float[] values = new float[(int) (m.response().getBytes() / 4)];
-            int off = 0;
-            for (SiteModulation s : m.response().getSitesList()) {
-                for (int k = 0; k < s.getValuesCount(); k++) values[off++] = s.getValues(k);
-            }
             ZhyperAdapter a = c.adapter();
-            ContextModulation cm = new ContextModulation(c.method(), a.sites(), a.widths(), values);
+            ContextModulation cm = ModulationCodec.decode(m.response());
             Path tmp = null;
             try {
                 tmp = Files.createTempDirectory("zhyper-peft-");
@@ -291,18 +271,5 @@ public class ModulationService {
         } catch (IOException e) {
             LOG.warnf("could not delete %s: %s", root, e.getMessage());
         }
-    }
-
-    /** The embedding as a proto Vector (helper for tests/clients). */
-    static Vector vector(float[] v) {
-        Vector.Builder b = Vector.newBuilder();
-        for (float x : v) b.addValues(x);
-        return b.build();
-    }
-
-    static float[] floats(List<Float> v) {
-        float[] a = new float[v.size()];
-        for (int i = 0; i < a.length; i++) a[i] = v.get(i);
-        return a;
     }
 }

@@ -4,7 +4,6 @@ import dev.zhyper.proto.v1.StartJobRequest;
 import dev.zhyper.proto.v1.TrainingControlEvent;
 import dev.zhyper.service.common.DeadLetterPublisher;
 import dev.zhyper.service.common.ProtoJson;
-import io.grpc.StatusRuntimeException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Consumes {@code zhyper.training.control} (TrainingControlEvent JSON): START queues a job exactly as the gRPC
@@ -41,7 +39,7 @@ public class ControlConsumer {
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
         if (!settings.controlTopicEnabled()) {
-            deadLetter(record, "the control topic is disabled (zhyper.trainer.control-topic.enabled=false): "
+            deadLetters.send(record, "the control topic is disabled (zhyper.trainer.control-topic.enabled=false): "
                     + "start and cancel jobs through the Trainer gRPC service");
             return;
         }
@@ -63,15 +61,8 @@ public class ControlConsumer {
                 }
                 default -> throw new IllegalArgumentException("unknown or missing action " + ev.getAction());
             }
-        } catch (StatusRuntimeException e) {
-            deadLetter(record, e.getStatus().getCode() + ": " + e.getStatus().getDescription());
         } catch (RuntimeException e) {
-            deadLetter(record, DeadLetterPublisher.reasonOf(e));
+            deadLetters.send(record, DeadLetterPublisher.statusReasonOf(e));
         }
-    }
-
-    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
-        deadLetters.publish(r.topic(), r.partition(), r.offset(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(), reason);
     }
 }

@@ -27,7 +27,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -312,10 +311,7 @@ public class StreamingTrainer {
             consumed.increment();
         } catch (RuntimeException e) {
             // throws if the DLQ write fails: the consumer restarts from the committed offsets
-            deadLetters.publish(r.topic(), r.partition(), r.offset(),
-                    r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(),
-                    DeadLetterPublisher.reasonOf(e));
-            deadLettered.increment();
+            deadLetters.send(r, DeadLetterPublisher.reasonOf(e), deadLettered);
             toCommit.put(tp, r.offset() + 1);
             boolean precededByPending = pending.stream().anyMatch(p -> p.tp().equals(tp));
             if (!precededByPending && inFlight == null) {

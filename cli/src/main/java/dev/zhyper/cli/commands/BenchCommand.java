@@ -19,6 +19,7 @@ import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.generate.DecodeSession;
 import dev.zhyper.core.generate.GenerationRequest;
+import dev.zhyper.core.generate.PromptTooLong;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.ProjectionDelta;
@@ -183,9 +184,10 @@ public final class BenchCommand implements Callable<Integer> {
         err.flush();
         try (DecoderModel base = DecoderModel.load(dir, runtime.modelOptions())) {
             ModelConfig cfg = base.config();
-            if (prompt + fresh > cfg.maxPositions()) {
-                throw new CliException("--prompt-tokens + --new-tokens exceed the model's " + cfg.maxPositions()
-                        + " positions");
+            try {
+                PromptTooLong.check(prompt, fresh, cfg.maxPositions());
+            } catch (PromptTooLong e) {
+                throw new CliException("--prompt-tokens + --new-tokens: " + e.getMessage());
             }
             long baseParams = base.parameters().all().stream().mapToLong(Parameter::size).sum();
             HyperSpec hyper = HyperSpec.defaults(embedDim);

@@ -122,10 +122,7 @@ public final class DecodeSession implements AutoCloseable {
 
     /** Queues a request; it is prefilled during the next steps and then decoded with the running rows. */
     public Row add(GenerationRequest request, RowListener listener) {
-        if (request.prompt().length + request.maxTokens() > base.config().maxPositions()) {
-            throw new IllegalArgumentException("prompt (" + request.prompt().length + ") + max tokens ("
-                    + request.maxTokens() + ") exceed the model's " + base.config().maxPositions() + " positions");
-        }
+        PromptTooLong.check(request.prompt().length, request.maxTokens(), base.config().maxPositions());
         ContextModulation c = request.modulation();
         if (c == null && adapter != null) {
             c = ContextModulation.zeros(adapter.spec().method(), adapter.sites(), adapter.widths());

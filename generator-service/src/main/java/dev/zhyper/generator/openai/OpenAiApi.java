@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zhyper.generator.GenerationService;
 import dev.zhyper.proto.v1.GenerateResponse;
+import dev.zhyper.service.common.GrpcErrors;
 import io.grpc.Status;
-import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -234,9 +234,8 @@ public class OpenAiApi {
 
         OpenAiError error(Throwable t) {
             if (t instanceof OpenAiError e) return e;
-            Throwable u = GenerationService.unwrap(t);
-            Status s = u instanceof StatusRuntimeException sre ? sre.getStatus()
-                    : u instanceof StatusException se ? se.getStatus() : Status.INTERNAL.withDescription(String.valueOf(u));
+            StatusRuntimeException u = GrpcErrors.toStatus(t);
+            Status s = u.getStatus();
             if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNKNOWN) {
                 LOG.warnf(u, "OpenAI API request %s failed", requestId);
             }

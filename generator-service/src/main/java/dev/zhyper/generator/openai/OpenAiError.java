@@ -2,6 +2,7 @@ package dev.zhyper.generator.openai;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zhyper.core.generate.PromptTooLong;
 import io.grpc.Status;
 
 /**
@@ -13,6 +14,7 @@ import io.grpc.Status;
  * id came from {@code model}); FAILED_PRECONDITION (e.g. a context but no adapter checkpoint loaded) → 409
  * (the server's state, not the request, is what has to change); RESOURCE_EXHAUSTED (queue full) → 429;
  * DEADLINE_EXCEEDED → 504; UNAVAILABLE (remote hypernet down) → 503; anything else → 500 {@code server_error}.
+ * A prompt too long for the model ({@link PromptTooLong}, the status's cause) is about {@code max_tokens}.
  */
 public final class OpenAiError extends RuntimeException {
 
@@ -49,7 +51,8 @@ public final class OpenAiError extends RuntimeException {
     public static OpenAiError fromStatus(Status s, boolean contextFromModel, String inputParam) {
         String msg = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
         return switch (s.getCode()) {
-            case INVALID_ARGUMENT -> invalid(msg, paramOf(msg, inputParam));
+            case INVALID_ARGUMENT -> invalid(msg, s.getCause() instanceof PromptTooLong ? "max_tokens"
+                    : paramOf(msg, inputParam));
             case NOT_FOUND -> contextFromModel && msg.startsWith("unknown context_id '")
                     ? modelNotFound(msg.substring("unknown context_id '".length(), msg.length() - 1))
                     : new OpenAiError(404, "invalid_request_error", msg, null, "not_found");
@@ -64,7 +67,7 @@ public final class OpenAiError extends RuntimeException {
 
     /** The request field an INVALID_ARGUMENT message of the request path is about (null if none stands out). */
     static String paramOf(String msg, String inputParam) {
-        if (msg.startsWith("max_tokens") || msg.contains("+ max_tokens")) return "max_tokens";
+        if (msg.startsWith("max_tokens")) return "max_tokens";
         if (msg.startsWith("temperature")) return "temperature";
         if (msg.startsWith("top_p")) return "top_p";
         if (msg.startsWith("top_k")) return "top_k";

@@ -1,10 +1,12 @@
 package dev.zhyper.generator.openai;
 
+import dev.zhyper.core.generate.PromptTooLong;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** gRPC status of the shared request path → OpenAI error (HTTP status, type, param, code). */
@@ -43,6 +45,16 @@ class OpenAiErrorTest {
         assertEquals(500, e.httpStatus());
         assertEquals("server_error", e.type());
         assertNull(e.param());
+    }
+
+    @Test
+    void aPromptTooLongForTheModelIsAboutMaxTokensByItsType() {
+        PromptTooLong tooLong = assertThrows(PromptTooLong.class, () -> PromptTooLong.check(1000, 100, 1024));
+        OpenAiError e = OpenAiError.fromStatus(Status.INVALID_ARGUMENT.withDescription(tooLong.getMessage())
+                .withCause(tooLong), false, "messages");
+        assertEquals(400, e.httpStatus());
+        assertEquals("max_tokens", e.param());
+        assertEquals(tooLong.getMessage(), e.getMessage());
     }
 
     @Test

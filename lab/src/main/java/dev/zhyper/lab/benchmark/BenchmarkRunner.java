@@ -4,6 +4,7 @@ import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.generate.GenerationRequest;
 import dev.zhyper.core.generate.GenerationResult;
+import dev.zhyper.core.generate.PromptTooLong;
 import dev.zhyper.core.generate.SamplingParams;
 import dev.zhyper.core.generate.TokenListener;
 
@@ -48,10 +49,11 @@ public final class BenchmarkRunner {
                 ContextModulation z = it.condition() == null ? null : modulations.get(it.condition());
                 GenerationRequest r = engine.request(it.system(), it.user(), it.prefill(), z,
                         SamplingParams.greedy(), maxTokens, null);
-                if (r.prompt().length + maxTokens > maxPositions) {
-                    throw new BenchmarkException(it.task() + " item " + it.id() + ": prompt of " + r.prompt().length
-                            + " tokens + " + maxTokens + " new tokens exceed the model's " + maxPositions
-                            + " positions (lower --max-tokens or use a longer-context model)");
+                try {
+                    PromptTooLong.check(r.prompt().length, maxTokens, maxPositions);
+                } catch (PromptTooLong e) {
+                    throw new BenchmarkException(it.task() + " item " + it.id() + ": " + e.getMessage()
+                            + " (lower --max-tokens or use a longer-context model)");
                 }
                 requests.add(r);
             }

@@ -1,6 +1,11 @@
 package dev.zhyper.service.common;
 
 import dev.zhyper.proto.Topics;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,7 +29,9 @@ import java.util.concurrent.TimeoutException;
  * Publishes rejected records to {@code zhyper.dlq.<topic>}, unchanged (same key and value bytes, original headers
  * kept), with the headers {@code zhyper-dlq-reason}, {@code zhyper-dlq-topic}, {@code zhyper-dlq-offset},
  * {@code zhyper-dlq-partition}. {@link #publish} waits for the broker's acknowledgement and throws if it does not
- * come: the caller must then NOT commit the original record (never drop silently). Thread-safe.
+ * come: the caller must then NOT commit the original record (never drop silently); each record sent is logged (WARN,
+ * with its reason). A consumer sends what it consumed with {@link #send(ConsumerRecord, String, Counter)}, which also
+ * counts it on the consumer's own dead-letter counter. Thread-safe.
  */
 public final class DeadLetterPublisher implements AutoCloseable {
 
@@ -86,6 +93,27 @@ public final class DeadLetterPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a consumed record (key, value and headers unchanged) to its topic's DLQ: {@link #publish} with the
+     * record's topic, partition and offset.
+     *
+     * @throws IllegalStateException if the DLQ write fails
+     */
+    public void send(ConsumerRecord<String, byte[]> record, String reason) {
+        publish(record.topic(), record.partition(), record.offset(),
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(),
+                record.headers(), reason);
+    }
+
+    /**
+     * {@link #send(ConsumerRecord, String)}, then counts the record on {@code deadLettered} (only once the DLQ has
+     * acknowledged it).
+     */
+    public void send(ConsumerRecord<String, byte[]> record, String reason, Counter deadLettered) {
+        send(record, reason);
+        deadLettered.increment();
+    }
+
     private static Header header(String key, String value) {
         return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
     }
@@ -98,6 +126,16 @@ public final class DeadLetterPublisher implements AutoCloseable {
         if (root != t) sb.append(" (caused by ").append(root.getClass().getSimpleName()).append(": ")
                 .append(root.getMessage()).append(')');
         return sb.toString();
+    }
+
+    /**
+     * The reason text of a refused request: {@code CODE: description} for a gRPC status (the request path's own
+     * refusal), else {@link #reasonOf}.
+     */
+    public static String statusReasonOf(Throwable t) {
+        Status s = t instanceof StatusRuntimeException sre ? sre.getStatus()
+                : t instanceof StatusException se ? se.getStatus() : null;
+        return s == null ? reasonOf(t) : s.getCode() + ": " + s.getDescription();
     }
 
     @Override

@@ -27,7 +27,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,7 +167,7 @@ public class CanaryJudge {
                     }
                     for (FeedbackJoin.Waiting w : join.expire(now)) {
                         count("dead_lettered");
-                        dlq(w.record(), "no generation with request id '" + w.requestId() + "' within the join TTL ("
+                        deadLetters.send(w.record(), "no generation with request id '" + w.requestId() + "' within the join TTL ("
                                 + join.ttlMs() + " ms)");
                     }
                 }
@@ -201,7 +200,7 @@ public class CanaryJudge {
             if (g.getRequestId().isBlank()) throw new IllegalArgumentException("GenerationEvent.request_id is blank");
         } catch (RuntimeException e) {
             count("generation_dead_lettered");
-            dlq(r, DeadLetterPublisher.reasonOf(e));
+            deadLetters.send(r, DeadLetterPublisher.reasonOf(e));
             return;
         }
         join.onGeneration(g.getRequestId(), new FeedbackJoin.Served(g.getArm(), g.getCheckpointId()), now)
@@ -224,7 +223,7 @@ public class CanaryJudge {
             }
         } catch (RuntimeException e) {
             count("dead_lettered");
-            dlq(r, DeadLetterPublisher.reasonOf(e));
+            deadLetters.send(r, DeadLetterPublisher.reasonOf(e));
             return;
         }
         List<FeedbackJoin.Joined> out = new ArrayList<>(1);
@@ -360,10 +359,5 @@ public class CanaryJudge {
     private void count(String what) {
         counts.merge(what, 1L, Long::sum);
         meters.counter("zhyper.trainer.canary.feedback", "result", what).increment();
-    }
-
-    private void dlq(ConsumerRecord<String, byte[]> r, String reason) {
-        deadLetters.publish(r.topic(), r.partition(), r.offset(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value(), r.headers(), reason);
     }
 }
