@@ -1,6 +1,7 @@
 package dev.zhyper.training;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Training hyper-parameters (docs/method.md §4). Defaults follow the paper: lr 2.5e-5 (raise it for tiny
@@ -41,48 +42,91 @@ public record TrainOptions(int steps, int batchSize, double lr, double warmupFra
     }
 
     public TrainOptions withLr(double v) {
-        return new TrainOptions(steps, batchSize, v, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> b.lr = v);
     }
 
     public TrainOptions withBatch(int v) {
-        return new TrainOptions(steps, v, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> b.batchSize = v);
     }
 
     public TrainOptions withSeed(long v) {
-        return new TrainOptions(steps, batchSize, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, v, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> b.seed = v);
     }
 
     public TrainOptions withSteps(int v) {
-        return new TrainOptions(v, batchSize, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> b.steps = v);
     }
 
     public TrainOptions withRegularisation(double smoothing, float neftune, double decay) {
-        return new TrainOptions(steps, batchSize, lr, warmupFraction, decay, gradClip, smoothing,
-                neftune, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> {
+            b.labelSmoothing = smoothing;
+            b.neftuneAlpha = neftune;
+            b.weightDecay = decay;
+        });
     }
 
     public TrainOptions withConditioning(boolean inPrompt, boolean onTaskName) {
-        return new TrainOptions(steps, batchSize, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, maxLength, inPrompt, onTaskName, recipe);
+        return with(b -> {
+            b.descriptionInPrompt = inPrompt;
+            b.conditionOnTaskName = onTaskName;
+        });
     }
 
     public TrainOptions withRecipe(Recipe r) {
-        return new TrainOptions(steps, batchSize, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, r);
+        return with(b -> b.recipe = r);
     }
 
     public TrainOptions withMaxLength(int v) {
-        return new TrainOptions(steps, batchSize, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, v, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> b.maxLength = v);
     }
 
     public TrainOptions withWarmup(double fraction) {
-        return new TrainOptions(steps, batchSize, lr, fraction, weightDecay, gradClip, labelSmoothing,
-                neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        return with(b -> b.warmupFraction = fraction);
+    }
+
+    /** A copy with some fields changed, validated as any {@code TrainOptions}. */
+    private TrainOptions with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The fields as mutable variables: the one place a copy lists them all. */
+    private static final class Copy {
+        int steps;
+        int batchSize;
+        double lr;
+        double warmupFraction;
+        double weightDecay;
+        double gradClip;
+        double labelSmoothing;
+        float neftuneAlpha;
+        long seed;
+        int maxLength;
+        boolean descriptionInPrompt;
+        boolean conditionOnTaskName;
+        Recipe recipe;
+
+        Copy(TrainOptions o) {
+            steps = o.steps;
+            batchSize = o.batchSize;
+            lr = o.lr;
+            warmupFraction = o.warmupFraction;
+            weightDecay = o.weightDecay;
+            gradClip = o.gradClip;
+            labelSmoothing = o.labelSmoothing;
+            neftuneAlpha = o.neftuneAlpha;
+            seed = o.seed;
+            maxLength = o.maxLength;
+            descriptionInPrompt = o.descriptionInPrompt;
+            conditionOnTaskName = o.conditionOnTaskName;
+            recipe = o.recipe;
+        }
+
+        TrainOptions build() {
+            return new TrainOptions(steps, batchSize, lr, warmupFraction, weightDecay, gradClip, labelSmoothing,
+                    neftuneAlpha, seed, maxLength, descriptionInPrompt, conditionOnTaskName, recipe);
+        }
     }
 
     /**
