@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The package graph of every module's main sources (imports between {@code dev.zhyper} packages): no cycles, no
- * service depends on the lab (suite, experiments, accuracy benchmarks), and every package documents itself in a
- * package-info.java.
+ * service depends on the lab (suite, experiments, accuracy benchmarks), only the trainer service, the lab and the
+ * command line depend on training, and every package documents itself in a package-info.java.
  */
 class PackageGraphTest {
 
@@ -88,6 +88,95 @@ class PackageGraphTest {
         }
         assertTrue(graph().keySet().stream().anyMatch(p -> p.startsWith("dev.zhyper.lab.")), "the lab's packages");
         assertEquals(List.of(), offenders, "modules other than cli and e2e that use zhyper-lab");
+    }
+
+    /** Modules that may use the training module (optimizer, trainer, schedules); the serving services may not. */
+    static final Set<String> TRAINING_USERS = Set.of("training", "trainer-service", "lab", "cli", "e2e");
+
+    /**
+     * Only the trainer service, the lab and the command line (and the e2e tests) use the training module: no other
+     * module's sources, main or test, import {@code dev.zhyper.training}, and no other module's pom reaches
+     * {@code zhyper-training}, directly or through another module of the reactor, in any scope.
+     */
+    @Test
+    void onlyTheTrainerLabAndCommandLineUseTraining() throws IOException {
+        List<String> offenders = new ArrayList<>();
+        Map<String, Set<String>> modules = moduleDependencies();
+        assertTrue(modules.containsKey("training") && modules.containsKey("generator-service"), "modules: " + modules.keySet());
+        for (String module : modules.keySet()) {
+            if (TRAINING_USERS.contains(module)) continue;
+            if (reaches(modules, module, "training")) offenders.add(module + "/pom.xml");
+            for (String kind : List.of("src/main/java", "src/test/java")) {
+                Path src = Manifests.root().resolve(module).resolve(kind);
+                if (!Files.isDirectory(src)) continue;
+                try (Stream<Path> files = Files.walk(src)) {
+                    files.filter(f -> f.toString().endsWith(".java"))
+                            .filter(f -> IMPORT.matcher(read(f)).results()
+                                    .anyMatch(m -> m.group(1).startsWith("dev.zhyper.training.")))
+                            .forEach(f -> offenders.add(Manifests.root().relativize(f).toString()));
+                }
+            }
+        }
+        assertTrue(graph().containsKey("dev.zhyper.training"), "the training package");
+        assertTrue(reaches(modules, "trainer-service", "training"), "trainer-service uses training");
+        assertEquals(List.of(), offenders,
+                "modules other than " + new TreeSet<>(TRAINING_USERS) + " that use zhyper-training");
+    }
+
+    @Test
+    void reachesFollowsDependenciesThroughOtherModules() {
+        Map<String, Set<String>> g = Map.of("generator-service", Set.of("service-common"),
+                "service-common", Set.of("core", "training"), "training", Set.of("core"), "core", Set.of(),
+                "a", Set.of("b"), "b", Set.of("a"));
+        assertTrue(reaches(g, "generator-service", "training"));
+        assertTrue(!reaches(g, "training", "service-common"));
+        assertTrue(!reaches(g, "a", "core"), "a cycle ends the walk");
+    }
+
+    private static final Pattern DEPENDENCY = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL);
+    private static final Pattern ARTIFACT_ID = Pattern.compile("<artifactId>([\\w.-]+)</artifactId>");
+    private static final Pattern DEPENDENCY_ID =
+            Pattern.compile("^\\s*<groupId>dev\\.zhyper</groupId>\\s*<artifactId>([\\w.-]+)</artifactId>");
+
+    /**
+     * Module directory → the module directories its pom depends on (every scope), over the reactor's poms: a
+     * dependency {@code dev.zhyper:X} is the module whose pom declares artifactId X.
+     */
+    static Map<String, Set<String>> moduleDependencies() throws IOException {
+        Map<String, String> dirOfArtifact = new HashMap<>();
+        Map<String, List<String>> declared = new TreeMap<>();
+        try (Stream<Path> dirs = Files.list(Manifests.root())) {
+            for (Path pom : dirs.map(d -> d.resolve("pom.xml")).filter(Files::isRegularFile).toList()) {
+                String dir = pom.getParent().getFileName().toString();
+                String text = read(pom).replaceAll("(?s)<!--.*?-->", "");
+                String own = text.replaceFirst("(?s)<parent>.*?</parent>", "");
+                Matcher id = ARTIFACT_ID.matcher(own);
+                if (id.find()) dirOfArtifact.put(id.group(1), dir);
+                List<String> deps = new ArrayList<>();
+                Matcher dm = DEPENDENCY.matcher(text);
+                while (dm.find()) {
+                    Matcher d = DEPENDENCY_ID.matcher(dm.group(1));
+                    if (d.find()) deps.add(d.group(1));
+                }
+                declared.put(dir, deps);
+            }
+        }
+        Map<String, Set<String>> out = new TreeMap<>();
+        declared.forEach((dir, deps) -> out.put(dir, new TreeSet<>(deps.stream()
+                .map(dirOfArtifact::get).filter(java.util.Objects::nonNull).toList())));
+        return out;
+    }
+
+    /** Whether {@code from} depends on {@code to}, directly or through other modules. */
+    static boolean reaches(Map<String, Set<String>> g, String from, String to) {
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(g.getOrDefault(from, Set.of()));
+        while (!todo.isEmpty()) {
+            String m = todo.pop();
+            if (m.equals(to)) return true;
+            if (seen.add(m)) todo.addAll(g.getOrDefault(m, Set.of()));
+        }
+        return false;
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.zhyper.generator;
 
 import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.core.checkpoint.Checkpoint;
 import dev.zhyper.service.common.CheckpointPaths;
 import org.jboss.logging.Logger;
 

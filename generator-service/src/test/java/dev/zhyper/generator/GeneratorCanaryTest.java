@@ -1,7 +1,7 @@
 package dev.zhyper.generator;
 
 import dev.zhyper.core.model.ModelOptions;
-import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.core.checkpoint.Checkpoint;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;

@@ -1,7 +1,7 @@
 package dev.zhyper.generator;
 
 import dev.zhyper.core.generate.SamplingParams;
-import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.core.checkpoint.Checkpoint;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.ChatMessage;

@@ -11,7 +11,7 @@ import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
-import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;

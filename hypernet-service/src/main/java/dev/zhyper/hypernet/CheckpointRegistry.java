@@ -6,9 +6,9 @@ import dev.zhyper.core.embed.Embedder;
 import dev.zhyper.core.embed.MiniLmEmbedder;
 import dev.zhyper.core.embed.OneHotEmbedder;
 import dev.zhyper.core.model.ModelConfig;
-import dev.zhyper.core.train.AdapterCheckpoint;
-import dev.zhyper.core.train.Checkpoint;
-import dev.zhyper.core.train.Sha256;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.Checkpoint;
+import dev.zhyper.core.checkpoint.Sha256;
 import io.grpc.Status;
 import org.jboss.logging.Logger;
 

@@ -3,7 +3,7 @@ package dev.zhyper.hypernet;
 import dev.zhyper.core.adapter.AdapterMethod;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.embed.Embedder;
-import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
 
 import java.nio.file.Path;
 

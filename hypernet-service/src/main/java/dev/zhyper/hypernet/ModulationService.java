@@ -4,7 +4,7 @@ import dev.zhyper.core.io.DurableFiles;
 import dev.zhyper.core.adapter.ContextModulation;
 import dev.zhyper.core.adapter.ZhyperAdapter;
 import dev.zhyper.core.adapter.PeftExport;
-import dev.zhyper.core.train.Sha256;
+import dev.zhyper.core.checkpoint.Sha256;
 import dev.zhyper.proto.v1.FileChunk;
 import dev.zhyper.proto.v1.ModulateResponse;
 import dev.zhyper.service.common.InfinispanEmbeddingCache;

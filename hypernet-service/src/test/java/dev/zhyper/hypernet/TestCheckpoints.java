@@ -12,8 +12,8 @@ import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
-import dev.zhyper.core.train.AdapterCheckpoint;
-import dev.zhyper.core.train.Sha256;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.Sha256;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

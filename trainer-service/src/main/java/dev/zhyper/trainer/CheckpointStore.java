@@ -4,8 +4,8 @@ import dev.zhyper.core.io.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zhyper.core.train.Checkpoint;
-import dev.zhyper.core.train.CheckpointDirectory;
+import dev.zhyper.core.checkpoint.Checkpoint;
+import dev.zhyper.core.checkpoint.CheckpointDirectory;
 import dev.zhyper.proto.v1.CheckpointInfo;
 
 import java.io.IOException;

@@ -3,8 +3,8 @@ package dev.zhyper.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zhyper.core.embed.MiniLmEmbedder;
-import dev.zhyper.core.train.Checkpoint;
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.core.checkpoint.Checkpoint;
+import dev.zhyper.training.TrainingRun;
 import dev.zhyper.proto.v1.CheckpointStatus;
 import org.jboss.logging.Logger;
 

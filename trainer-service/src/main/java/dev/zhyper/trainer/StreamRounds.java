@@ -1,11 +1,11 @@
 package dev.zhyper.trainer;
 
 import dev.zhyper.core.adapter.AdapterSpec;
-import dev.zhyper.core.train.IncompatibleCheckpointException;
-import dev.zhyper.core.train.LearningRate;
-import dev.zhyper.core.train.TrainOptions;
-import dev.zhyper.core.train.TrainingRun;
-import dev.zhyper.core.train.WarmupConstant;
+import dev.zhyper.training.IncompatibleCheckpointException;
+import dev.zhyper.training.LearningRate;
+import dev.zhyper.training.TrainOptions;
+import dev.zhyper.training.TrainingRun;
+import dev.zhyper.training.WarmupConstant;
 import dev.zhyper.proto.v1.CheckpointInfo;
 import org.jboss.logging.Logger;
 

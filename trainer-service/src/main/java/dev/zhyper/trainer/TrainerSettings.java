@@ -5,7 +5,7 @@ import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.LayerSelection;
 import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.model.TargetModule;
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.training.TrainingRun;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 

@@ -2,10 +2,10 @@ package dev.zhyper.trainer;
 
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.data.TrainingExample;
-import dev.zhyper.core.train.LearningRate;
-import dev.zhyper.core.train.TrainOptions;
-import dev.zhyper.core.train.Trainer;
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.training.LearningRate;
+import dev.zhyper.training.TrainOptions;
+import dev.zhyper.training.Trainer;
+import dev.zhyper.training.TrainingRun;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointInfo;
 import dev.zhyper.proto.v1.TrainingProgressEvent;

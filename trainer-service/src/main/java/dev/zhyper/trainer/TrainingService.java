@@ -1,6 +1,6 @@
 package dev.zhyper.trainer;
 
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.training.TrainingRun;
 import dev.zhyper.proto.v1.CheckpointInfo;
 import dev.zhyper.proto.v1.Job;
 import dev.zhyper.proto.v1.StartJobRequest;

@@ -2,7 +2,7 @@ package dev.zhyper.trainer;
 
 import dev.zhyper.core.data.Datasets;
 import dev.zhyper.core.data.TrainingExample;
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.training.TrainingRun;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointStatus;

@@ -1,6 +1,6 @@
 package dev.zhyper.trainer;
 
-import dev.zhyper.core.train.Checkpoint;
+import dev.zhyper.core.checkpoint.Checkpoint;
 import dev.zhyper.proto.Topics;
 import dev.zhyper.proto.v1.CheckpointEvent;
 import dev.zhyper.proto.v1.CheckpointInfo;

@@ -4,7 +4,7 @@ import dev.zhyper.core.eval.ExactMatch;
 import dev.zhyper.core.io.DurableFiles;
 import dev.zhyper.cli.common.CliException;
 import dev.zhyper.core.data.TrainingExample;
-import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.lab.experiments.SuiteData;
 import dev.zhyper.service.common.ProtoJson;

@@ -9,7 +9,7 @@ import dev.zhyper.lab.experiments.ExperimentRunner;
 import dev.zhyper.lab.experiments.Report;
 import dev.zhyper.lab.experiments.RunResult;
 import dev.zhyper.core.model.TargetModule;
-import dev.zhyper.core.train.TrainOptions;
+import dev.zhyper.training.TrainOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

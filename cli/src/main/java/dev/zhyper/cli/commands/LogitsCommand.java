@@ -11,7 +11,7 @@ import dev.zhyper.core.engine.ZhyperEngine;
 import dev.zhyper.core.model.DecoderInput;
 import dev.zhyper.core.model.DecoderModel;
 import dev.zhyper.core.model.ProjectionDelta;
-import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

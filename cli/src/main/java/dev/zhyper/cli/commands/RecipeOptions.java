@@ -2,7 +2,7 @@ package dev.zhyper.cli.commands;
 
 import dev.zhyper.core.adapter.ZParametrisation;
 import dev.zhyper.core.hyper.HyperSpec;
-import dev.zhyper.core.train.Recipe;
+import dev.zhyper.training.Recipe;
 import picocli.CommandLine.Option;
 
 /**

@@ -17,7 +17,7 @@ import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.text.ChatTemplate;
 import dev.zhyper.core.text.Prompting;
 import dev.zhyper.core.text.TextTokenizer;
-import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

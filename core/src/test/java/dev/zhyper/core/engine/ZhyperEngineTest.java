@@ -16,7 +16,7 @@ import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.model.random.RandomModels;
 import dev.zhyper.core.nn.Init;
 import dev.zhyper.core.nn.Parameter;
-import dev.zhyper.core.train.AdapterCheckpoint;
+import dev.zhyper.core.checkpoint.AdapterCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

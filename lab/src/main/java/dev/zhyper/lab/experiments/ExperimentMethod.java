@@ -4,7 +4,7 @@ import dev.zhyper.core.adapter.AdapterMethod;
 import dev.zhyper.core.adapter.AdapterSpec;
 import dev.zhyper.core.adapter.LayerSelection;
 import dev.zhyper.core.adapter.LoraVariant;
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.training.TrainingRun;
 
 import java.util.ArrayList;
 import java.util.List;

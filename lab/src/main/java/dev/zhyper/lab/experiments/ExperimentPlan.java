@@ -5,7 +5,7 @@ import dev.zhyper.core.adapter.ZParametrisation;
 import dev.zhyper.core.hyper.HyperSpec;
 import dev.zhyper.core.model.ModelOptions;
 import dev.zhyper.core.model.TargetModule;
-import dev.zhyper.core.train.TrainOptions;
+import dev.zhyper.training.TrainOptions;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -12,8 +12,8 @@ import dev.zhyper.core.model.ModelConfig;
 import dev.zhyper.core.model.TargetModule;
 import dev.zhyper.core.data.TrainingExample;
 import dev.zhyper.lab.suite.TaskSuite;
-import dev.zhyper.core.train.TrainOptions;
-import dev.zhyper.core.train.TrainingRun;
+import dev.zhyper.training.TrainOptions;
+import dev.zhyper.training.TrainingRun;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
