@@ -9,7 +9,6 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import dev.zhyper.core.io.WeightSource;
 import dev.zhyper.core.nn.Casts;
-import dev.zhyper.core.nn.IntraOpThreads;
 import dev.zhyper.core.nn.Parameter;
 import dev.zhyper.core.nn.ParameterSet;
 import dev.zhyper.core.nn.Tensors;
@@ -151,10 +150,7 @@ public final class DecoderModel implements AutoCloseable {
         if (opt.lastPositionOnly() && in.length() > 1) {
             hidden = hidden.get(":, -1:, :");
         }
-        NDArray logits;
-        try (IntraOpThreads threads = IntraOpThreads.forWeight(bytes(lmHead))) {
-            logits = Casts.to(Linear.linear(hidden, lmHead).singletonOrThrow(), DataType.FLOAT32);
-        }
+        NDArray logits = Casts.to(Linear.linear(hidden, lmHead).singletonOrThrow(), DataType.FLOAT32);
         if (config.finalLogitSoftcap() != null) {
             double c = config.finalLogitSoftcap();
             logits = Tensors.mul(Tensors.div(logits, c).tanh(), c);
@@ -224,10 +220,7 @@ public final class DecoderModel implements AutoCloseable {
     private NDArray project(int l, Layer layer, TargetModule module, NDArray x, ProjectionDelta delta) {
         NDArray bias = layer.bias().get(module);
         NDArray w = layer.weight().get(module);
-        NDArray y;
-        try (IntraOpThreads threads = IntraOpThreads.forWeight(bytes(w))) {
-            y = (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).singletonOrThrow();
-        }
+        NDArray y = (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).singletonOrThrow();
         if (delta.adapts(l, module)) {
             y = y.add(delta.delta(l, module, x));
         }
@@ -282,8 +275,6 @@ public final class DecoderModel implements AutoCloseable {
         NDArray up = project(l, layer, TargetModule.UP_PROJ, h, delta);
         return project(l, layer, TargetModule.DOWN_PROJ, gate.muli(up), delta);
     }
-
-    private static long bytes(NDArray w) { return w.size() * w.getDataType().getNumOfBytes(); }
 
     /** x / sqrt(mean(x²) + eps), computed in float32 (at least), times the effective norm weight. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
