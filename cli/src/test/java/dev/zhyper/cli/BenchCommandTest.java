@@ -40,6 +40,8 @@ class BenchCommandTest {
         positive(out, "read bandwidth (sum over 64 MiB)", "GB/s");
         assertTrue(number(out, "roofline: bandwidth / \\d+ MiB weights per token\\s+" + NUM + "\\s+tokens/s") > 0, out);
         assertTrue(number(out, "decode batch 1 / roofline\\s+" + NUM + "\\s+info") > 0, out);
+        positive(out, "GEMV bandwidth (batch 1, all projection weights)", "GB/s");
+        assertTrue(number(out, "GEMV roofline: GEMV bandwidth / weights\\s+" + NUM + "\\s+tokens/s") > 0, out);
 
         assertEquals(1.0, number(out, Pattern.quote("(a)/(a) baseline") + "\\s+" + NUM), 1e-9);
         ratio(out, "(c)/(b) 16 contexts vs one context", ">= 0.90");
@@ -57,7 +59,7 @@ class BenchCommandTest {
         for (String m : new String[] {"decode_base_tokens_per_s", "decode_diag_one_context_tokens_per_s",
                 "decode_diag_many_contexts_tokens_per_s", "z_diag_batch1_us_per_context", "t2l_batch1_us_per_context",
                 "z_diag_batch_us_per_context", "t2l_batch_us_per_context", "batch1_decode_base_tokens_per_s",
-                "batch1_prefill_base_tokens_per_s", "read_bandwidth_gb_per_s"}) {
+                "batch1_prefill_base_tokens_per_s", "read_bandwidth_gb_per_s", "gemv_bandwidth_gb_per_s"}) {
             JsonNode s = doc.get("measurements").get(m);
             assertTrue(s.get("median").asDouble() > 0 && s.get("min").asDouble() > 0, m);
         }
@@ -65,6 +67,7 @@ class BenchCommandTest {
         assertEquals(4L * (2 * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 128 * 64) + 128 * 64),
                 doc.get("roofline").get("weight_bytes_per_token").asLong());
         assertTrue(doc.get("roofline").get("decode_tokens_per_s").asDouble() > 0);
+        assertTrue(doc.get("roofline").get("gemv_decode_tokens_per_s").asDouble() > 0);
         assertTrue(doc.get("ratios").get("many_vs_one_context").get("pass").isBoolean());
         assertTrue(doc.get("ratios").get("adapter_vs_base").get("pass").isBoolean());
         assertEquals(128, doc.get("per_context_adapter_bytes").get("zhyper_diag").asLong());

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -233,6 +235,7 @@ public final class BenchCommand implements Callable<Integer> {
                 List<Double> d1 = new ArrayList<>();  // batch 1, base model: decode tokens/s
                 List<Double> p1 = new ArrayList<>();  // batch 1, base model: prefill tokens/s
                 List<Double> bw = new ArrayList<>();  // read bandwidth, GB/s
+                List<Double> gv = new ArrayList<>();  // GEMV bandwidth over the projection weights, GB/s
                 long decodeTokens = (long) batch * (fresh - 1);
                 int[][] prompt1 = {prompts[0]};
                 for (int round = 0; round < warmup + repeats; round++) {
@@ -245,6 +248,7 @@ public final class BenchCommand implements Callable<Integer> {
                     double[][] single = decodeInterleaved(base, Arrays.asList((ZhyperAdapter) null),
                             Arrays.asList((List<ContextModulation>) null), prompt1, fresh);
                     double gbps = readBandwidth(base.manager(), cfg);
+                    double gemv = gemvBandwidth(base);
                     double[][] z = new double[zIters][4];
                     for (int i = 0; i < zIters; i++) {
                         z[i][0] = timeModulate(diag, ctx1);
@@ -258,6 +262,7 @@ public final class BenchCommand implements Callable<Integer> {
                     d1.add((fresh - 1) / (single[0][1] / 1e3));
                     p1.add(prompt / (single[0][0] / 1e3));
                     bw.add(gbps);
+                    gv.add(gemv);
                     a.add(decodeTokens / (t[0][1] / 1e3));
                     b.add(decodeTokens / (t[1][1] / 1e3));
                     c.add(decodeTokens / (t[2][1] / 1e3));
@@ -295,6 +300,7 @@ public final class BenchCommand implements Callable<Integer> {
                 stats.put("decode_1", Stat.of(d1));
                 stats.put("prefill_1", Stat.of(p1));
                 stats.put("bandwidth", Stat.of(bw));
+                stats.put("gemv_bandwidth", Stat.of(gv));
                 Report r = new Report(dir, cfg, baseParams, weightBytesPerToken(base), prompt, fresh, zIters, embedDim,
                         diag.sites().size(), diagBytes, t2lBytes, stats);
                 String text = r.table();
@@ -444,6 +450,46 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Weights a decode step reads once per token: every matrix but the embedding table (read one row), unless tied. */
+    /**
+     * GEMV bandwidth in GB/s: one batch-1 row through every projection weight of the model, layer by layer as a
+     * decode step visits them (the weights far exceed the caches), on the thread count a batch-1 decode step uses;
+     * the median of 5 sweeps after one unmeasured. Beside {@link #readBandwidth} it shows how much of the memory's
+     * speed the engine's matrix-vector product reaches.
+     */
+    static double gemvBandwidth(DecoderModel base) {
+        ModelConfig cfg = base.config();
+        try (NoGrad ignored = new NoGrad(); IntraOpThreads threads = IntraOpThreads.forRows(1);
+             NDManager m = base.manager().newSubManager()) {
+            Map<Integer, NDArray> inputs = new HashMap<>();
+            long bytes = 0;
+            for (dev.zhyper.core.model.TargetModule t : dev.zhyper.core.model.TargetModule.values()) {
+                inputs.computeIfAbsent(cfg.inDim(t), d -> m.ones(new Shape(1, 1, d), base.options().dtype()));
+                bytes += (long) cfg.inDim(t) * cfg.outDim(t) * base.options().dtype().getNumOfBytes();
+            }
+            bytes *= cfg.numLayers();
+            List<Double> rates = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                try (NDManager sweep = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray last = null;
+                    for (int l = 0; l < cfg.numLayers(); l++) {
+                        for (dev.zhyper.core.model.TargetModule t : dev.zhyper.core.model.TargetModule.values()) {
+                            last = Linear.linear(inputs.get(cfg.inDim(t)), base.projectionWeight(l, t))
+                                    .singletonOrThrow();
+                            last.attach(sweep);
+                        }
+                    }
+                    last.get(0).toFloatArray();
+                    long ns = System.nanoTime() - t0;
+                    if (i > 0) {
+                        rates.add(bytes / (double) ns);
+                    }
+                }
+            }
+            return Stat.of(rates).median();
+        }
+    }
+
     static long weightElementsPerToken(ModelConfig cfg) {
         long d = cfg.hiddenSize();
         long perLayer = 0;
@@ -549,6 +595,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + " MiB weights per token", roofline(), "", "tokens/s"));
             sb.append(String.format(Locale.ROOT, "%-52s %12.3f %12s  %s%n", "decode batch 1 / roofline",
                     stats.get("decode_1").median() / roofline(), "", "info"));
+            row(sb, "GEMV bandwidth (batch 1, all projection weights)", stats.get("gemv_bandwidth"), "GB/s", true);
+            sb.append(String.format(Locale.ROOT, "%-52s %12.1f %12s  %s%n", "GEMV roofline: GEMV bandwidth / weights",
+                    gemvRoofline(), "", "tokens/s"));
             sb.append('\n');
             sb.append(String.format(Locale.ROOT, "%-52s %12s %12s  %s%n", "ratio (median of per-round ratios)", "value", "target",
                     "result"));
@@ -568,6 +617,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         /** Decode tokens/s if every token only streamed the weights at the measured bandwidth. */
         double roofline() { return stats.get("bandwidth").median() * 1e9 / weightBytes; }
+
+        /** Decode tokens/s if every token only streamed the weights at the measured GEMV bandwidth. */
+        double gemvRoofline() { return stats.get("gemv_bandwidth").median() * 1e9 / weightBytes; }
 
         long weightMiB() { return Math.round(weightBytes / 1048576.0); }
 
@@ -639,6 +691,8 @@ public final class BenchCommand implements Callable<Integer> {
             roof.put("weight_bytes_per_token", weightBytes);
             roof.put("decode_tokens_per_s", roofline());
             roof.put("batch1_decode_fraction", stats.get("decode_1").median() / roofline());
+            put(ms, "gemv_bandwidth_gb_per_s", stats.get("gemv_bandwidth"));
+            roof.put("gemv_decode_tokens_per_s", gemvRoofline());
             ObjectNode ratios = root.putObject("ratios");
             putRatio(ratios, "many_vs_one_context", ratio("r_cb"), TARGET_CONTEXTS);
             putRatio(ratios, "adapter_vs_base", ratio("r_ba"), TARGET_OVERHEAD);
