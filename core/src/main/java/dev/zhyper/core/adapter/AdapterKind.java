@@ -11,12 +11,13 @@ import dev.zhyper.core.hyper.HeadShape;
  * Each method owns its head width, its head's initialisation, how its head outputs become per-row factors, its delta
  * and its PEFT factors; nothing else switches on the method. {@link AdapterMethod} stays the stable id (checkpoint
  * manifests, CLI flags, the modulation API) and maps to its kind with {@link AdapterMethod#kind()}; adding a method is
- * one new record here, its name in {@code permits} and its id in {@code AdapterMethod} (ADR 0016).
+ * one new record here, its name in {@code permits} (here, or in {@link SharedLoraModulation} for a method that
+ * modulates the shared A, B) and its id in {@code AdapterMethod} (ADR 0016).
  *
  * <p>A method's numbers per site (what a {@link ContextModulation} carries, before the scaling s) are its head
  * outputs as {@link ZParametrisation} maps them: z for diag, row-major Z for square, [A | B] row-major for T2L.
  */
-public sealed interface AdapterKind permits MultiTaskLora, ZhyperDiag, ZhyperSquare, TextToLora {
+public sealed interface AdapterKind permits MultiTaskLora, SharedLoraModulation, TextToLora {
 
     /** Numbers the hypernetwork head emits per (context, layer, module); 0 without a hypernetwork. */
     int headWidth(int rank, int dIn, int dOut);

@@ -5,31 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import dev.zhyper.core.hyper.HeadShape;
 import dev.zhyper.core.nn.Tensors;
 
 import java.util.Arrays;
 
 /** Zhyper-diag: the hypernetwork emits z(c) ∈ R^r, the diagonal of Z(c) between the shared B and A. */
-public record ZhyperDiag() implements AdapterKind {
+public record ZhyperDiag() implements SharedLoraModulation {
 
     @Override
     public int headWidth(int rank, int dIn, int dOut) { return rank; }
-
-    @Override
-    public boolean usesHypernetwork() { return true; }
-
-    @Override
-    public boolean hasSharedLora() { return true; }
-
-    @Override
-    public boolean modulatesSharedLora() { return true; }
-
-    /** Zero for LoRA-XS and zero-z (Z starts at 0), default-initialised otherwise. */
-    @Override
-    public HeadShape.Bias headBias(AdapterSpec spec, int dIn) {
-        return spec.zStartsAtZero() ? new HeadShape.Zero() : new HeadShape.Uniform();
-    }
 
     /** r ones. */
     @Override

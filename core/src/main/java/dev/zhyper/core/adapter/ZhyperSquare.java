@@ -5,29 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import dev.zhyper.core.hyper.HeadShape;
 import dev.zhyper.core.nn.Tensors;
 
 /** Zhyper-square: the hypernetwork emits Z(c) ∈ R^{r×r} (row-major) between the shared B and A. */
-public record ZhyperSquare() implements AdapterKind {
+public record ZhyperSquare() implements SharedLoraModulation {
 
     @Override
     public int headWidth(int rank, int dIn, int dOut) { return rank * rank; }
-
-    @Override
-    public boolean usesHypernetwork() { return true; }
-
-    @Override
-    public boolean hasSharedLora() { return true; }
-
-    @Override
-    public boolean modulatesSharedLora() { return true; }
-
-    /** Zero for LoRA-XS and zero-z (Z starts at 0), default-initialised otherwise. */
-    @Override
-    public HeadShape.Bias headBias(AdapterSpec spec, int dIn) {
-        return spec.zStartsAtZero() ? new HeadShape.Zero() : new HeadShape.Uniform();
-    }
 
     /** The r×r identity, row-major. */
     @Override

@@ -48,7 +48,14 @@ class AdapterKindTest {
 
     @Test
     void everyPermittedKindIsRegisteredOnce() {
-        Set<Class<?>> permitted = new HashSet<>(List.of(AdapterKind.class.getPermittedSubclasses()));
+        Set<Class<?>> permitted = new HashSet<>();
+        for (Class<?> c : AdapterKind.class.getPermittedSubclasses()) {
+            if (c.isInterface()) {
+                permitted.addAll(List.of(c.getPermittedSubclasses()));    // SharedLoraModulation: diag, square
+            } else {
+                permitted.add(c);
+            }
+        }
         List<Class<?>> registered = Arrays.stream(AdapterMethod.values()).<Class<?>>map(m -> m.kind().getClass()).toList();
         assertEquals(permitted, new HashSet<>(registered));
         assertEquals(registered.size(), new HashSet<>(registered).size(), "two methods share a kind");
