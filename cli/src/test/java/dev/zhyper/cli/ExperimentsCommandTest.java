@@ -55,6 +55,24 @@ class ExperimentsCommandTest {
         assertTrue(!again.err().contains("step 1/20"), again.err());
         assertEquals(modified, Files.getLastModifiedTime(diag.resolve("result.json")).toMillis());
         assertTrue(again.out().contains("| zhyper-diag | 2 |"), again.out());
+        // the fit-vs-generalisation measurement: seen tasks with their training descriptions, and the tail loss
+        assertTrue(r.seenTrainDescAccuracy() != null && r.tailLoss() != null, r.toString());
+        assertEquals(null, RunResult.read(out.resolve("runs/mtl-r2-s1")).seenTrainDescAccuracy());
+
+        // a result written before those fields existed gets them from its checkpoint, without retraining
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var old = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(diag.resolve("result.json").toFile());
+        old.remove("seenTrainDescAccuracy");
+        old.remove("tailLoss");
+        json.writeValue(diag.resolve("result.json").toFile(), old);
+        assertEquals(null, RunResult.read(diag).seenTrainDescAccuracy());
+        CliRun upgrade = CliRun.of(args);
+        assertEquals(0, upgrade.exitCode(), upgrade.err());
+        assertTrue(!upgrade.err().contains("step 1/20"), upgrade.err());
+        RunResult filled = RunResult.read(diag);
+        assertEquals(r.seenTrainDescAccuracy(), filled.seenTrainDescAccuracy());
+        assertEquals(r.tailLoss(), filled.tailLoss());
+        assertTrue(Files.readString(out.resolve("table.md")).contains("seen tasks (training desc.)"));
     }
 
     @Test

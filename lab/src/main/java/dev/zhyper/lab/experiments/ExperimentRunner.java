@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Runs the comparison grid resumably: each cell lives in {@code out/runs/<id>/} with its checkpoint
@@ -59,7 +60,7 @@ public final class ExperimentRunner {
             ExperimentPlan.Cell c = cells.get(i);
             Path dir = plan.runDir(c);
             if (RunResult.exists(dir)) {
-                RunResult r = RunResult.read(dir);
+                RunResult r = complete(c, dir, RunResult.read(dir), listener);
                 results.add(r);
                 listener.runFinished(i, cells.size(), c, r, true);
                 continue;
@@ -72,6 +73,42 @@ public final class ExperimentRunner {
         }
         listener.finished();
         return results;
+    }
+
+    /**
+     * A finished run written before {@code seenTrainDescAccuracy} and {@code tailLoss} existed gets them now, from
+     * its loss.csv and checkpoint (no retraining); a run that has them is returned as read.
+     */
+    private RunResult complete(ExperimentPlan.Cell c, Path dir, RunResult r, ExperimentListener listener) {
+        ExperimentMethod m = c.method();
+        Double tail = r.tailLoss() != null ? r.tailLoss() : tailLoss(dir.resolve(LOSS_CSV));
+        Double trainDesc = r.seenTrainDescAccuracy();
+        Path ckpt = dir.resolve("ckpt");
+        if (trainDesc == null && describes(m) && Files.isDirectory(ckpt)) {
+            try (ZhyperEngine engine = ZhyperEngine.open(plan.modelDir(), ckpt, plan.modelOptions())) {
+                trainDesc = seenTrainDescAccuracy(engine, c, listener);
+            }
+        }
+        if (Objects.equals(tail, r.tailLoss()) && Objects.equals(trainDesc, r.seenTrainDescAccuracy())) {
+            return r;
+        }
+        RunResult done = r.withExtras(trainDesc, tail);
+        done.write(dir);
+        return done;
+    }
+
+    /** Whether a description conditions the method (through z or the prompt), so training descriptions differ. */
+    private static boolean describes(ExperimentMethod m) {
+        return m.trains() && !m.oneHot() && (m.conditioned() || m.inPrompt());
+    }
+
+    private Double seenTrainDescAccuracy(ZhyperEngine engine, ExperimentPlan.Cell c, ExperimentListener listener) {
+        List<EvalItem> items = trainDescriptionItems(c.method());
+        ExactMatch.Result er = ExactMatch.evaluate(engine, items, plan.evalBatch(), MAX_NEW_TOKENS,
+                done -> listener.evaluating(c, done, items.size()));
+        Map<String, Double> perTask = new LinkedHashMap<>();
+        er.perTask().forEach((t, k) -> perTask.put(t, (double) k[0] / k[1]));
+        return mean(perTask, suite.seenTasks());
     }
 
     private RunResult runCell(ExperimentPlan.Cell c, Path dir, ExperimentListener listener) {
@@ -91,9 +128,13 @@ public final class ExperimentRunner {
         long t1 = System.nanoTime();
         List<EvalItem> items = evalItems(m);
         ExactMatch.Result er;
+        Double trainDesc = null;
         try (ZhyperEngine engine = ZhyperEngine.open(plan.modelDir(), m.trains() ? ckpt : null, plan.modelOptions())) {
             er = ExactMatch.evaluate(engine, items, plan.evalBatch(), MAX_NEW_TOKENS,
                     done -> listener.evaluating(c, done, items.size()));
+            if (describes(m)) {
+                trainDesc = seenTrainDescAccuracy(engine, c, listener);
+            }
             if (m.method() == dev.zhyper.core.adapter.AdapterMethod.DIAG && !m.oneHot()) {
                 writeZ(engine, dir.resolve(Z_CSV));
             }
@@ -119,7 +160,8 @@ public final class ExperimentRunner {
         return new RunResult(m.name(), c.rank(), c.seed(), m.trains() ? plan.steps() : 0, trainableParams(m, c.rank()),
                 bytesPerContext(m, c.rank()), seen, held, perTask, finalLoss, meanStepMillis(dir.resolve(LOSS_CSV)),
                 trainSeconds, evalSeconds, items.size(), mean(perTaskSim, suite.seenTasks()),
-                m.oneHot() ? null : mean(perTaskSim, suite.heldOutTasks()), perTaskSim);
+                m.oneHot() ? null : mean(perTaskSim, suite.heldOutTasks()), perTaskSim, trainDesc,
+                tailLoss(dir.resolve(LOSS_CSV)));
     }
 
     private double train(ExperimentPlan.Cell c, Path dir, Path ckpt, ExperimentListener listener) {
@@ -160,6 +202,29 @@ public final class ExperimentRunner {
                 String condition = m.oneHot() ? task : m.conditioned() ? d : null;
                 String system = m.inPrompt() ? d : null;
                 items.add(new EvalItem(task, condition, system, ex.get(i).prompt(), ex.get(i).response()));
+            }
+        }
+        return items;
+    }
+
+    /**
+     * Seen tasks asked with their training descriptions, K test inputs each (input i with training description
+     * i mod their count): what the adapter does on phrasings it was trained on, beside {@link #evalItems} (new
+     * phrasings).
+     * Empty where no description conditions the method.
+     */
+    public List<EvalItem> trainDescriptionItems(ExperimentMethod m) {
+        List<EvalItem> items = new ArrayList<>();
+        if (!describes(m)) {
+            return items;
+        }
+        for (String task : suite.seenTasks()) {
+            List<String> desc = suite.trainDescriptions().get(task);
+            List<TrainingExample> ex = suite.testOf(task, plan.evalPerTask());
+            for (int i = 0; i < ex.size(); i++) {
+                String d = desc.get(i % desc.size());
+                items.add(new EvalItem(task, m.conditioned() ? d : null, m.inPrompt() ? d : null, ex.get(i).prompt(),
+                        ex.get(i).response()));
             }
         }
         return items;
@@ -325,6 +390,20 @@ public final class ExperimentRunner {
     }
 
     static double[] readLosses(Path file) { return readColumn(file, 1); }
+
+    /** Mean loss of the last {@link RunResult#TAIL_STEPS} rows of loss.csv; null when it has none. */
+    static Double tailLoss(Path file) {
+        double[] l = readLosses(file);
+        if (l.length == 0) {
+            return null;
+        }
+        int from = Math.max(0, l.length - RunResult.TAIL_STEPS);
+        double s = 0;
+        for (int i = from; i < l.length; i++) {
+            s += l[i];
+        }
+        return s / (l.length - from);
+    }
 
     private static double meanStepMillis(Path file) {
         double[] ms = readColumn(file, 3);

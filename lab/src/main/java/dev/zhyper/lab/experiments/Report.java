@@ -23,7 +23,8 @@ public final class Report {
     /** Mean and sample standard deviation over seeds of one (method, rank). */
     public record Row(ExperimentMethod method, int rank, long params, long bytes, int seeds, double seenMean,
                       double seenStd, Double heldMean, Double heldStd, double msPerStep, double runSeconds,
-                      Double seenSim, Double heldSim) {}
+                      Double seenSim, Double heldSim, Double trainDescMean, Double trainDescStd,
+                      Double tailLoss) {}
 
     private final ExperimentPlan plan;
     private final SuiteData suite;
@@ -41,7 +42,7 @@ public final class Report {
                 if (rs.isEmpty()) {
                     // planned but not run (yet): keep the row, with the sizes, so the table shows the gap
                     rows.add(new Row(m, r, runner.trainableParams(m, r), runner.bytesPerContext(m, r), 0, Double.NaN,
-                            Double.NaN, null, null, 0, 0, null, null));
+                            Double.NaN, null, null, 0, 0, null, null, null, null, null));
                     continue;
                 }
                 double[] seen = rs.stream().mapToDouble(RunResult::seenAccuracy).toArray();
@@ -53,7 +54,10 @@ public final class Report {
                         rs.stream().mapToDouble(RunResult::msPerStep).average().orElse(0),
                         rs.stream().mapToDouble(x -> x.trainSeconds() + x.evalSeconds()).average().orElse(0),
                         meanOrNull(rs.stream().map(RunResult::seenCharSimilarity).toList()),
-                        meanOrNull(rs.stream().map(RunResult::heldOutCharSimilarity).toList())));
+                        meanOrNull(rs.stream().map(RunResult::heldOutCharSimilarity).toList()),
+                        meanOrNull(rs.stream().map(RunResult::seenTrainDescAccuracy).toList()),
+                        stdOrNull(rs.stream().map(RunResult::seenTrainDescAccuracy).toList()),
+                        meanOrNull(rs.stream().map(RunResult::tailLoss).toList())));
             }
         }
     }
@@ -107,9 +111,13 @@ public final class Report {
         sb.append("Seen tasks are the 38 training tasks asked with **held-out descriptions**; held-out tasks are the "
                 + "8 never-trained tasks with their held-out descriptions. Bytes/context: what must be stored or sent "
                 + "per description (the hypernetwork's fp32 output; 0 for one shared LoRA). Char-sim: mean "
-                + "1 − Levenshtein/max length between output and answer (%), partial credit.\n\n");
+                + "1 − Levenshtein/max length between output and answer (%), partial credit. Training desc.: the seen "
+                + "tasks asked with descriptions the method was trained on (beside the held-out ones, it separates "
+                + "fitting the description map from generalising it to new phrasings). Train loss: mean over the "
+                + "last " + RunResult.TAIL_STEPS + " steps.\n\n");
         String head = "| method | r | trainable params | bytes/context | seen tasks (held-out desc.) | held-out tasks "
-                + "| seeds | seen char-sim | held-out char-sim |\n|---|---|---|---|---|---|---|---|---|\n";
+                + "| seen tasks (training desc.) | train loss | seeds | seen char-sim | held-out char-sim |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n";
         sb.append(head);
         for (Row r : rows) {
             if (!r.method().ablation()) sb.append(mdRow(r));
@@ -133,18 +141,24 @@ public final class Report {
 
     private static String mdRow(Row r) {
         if (r.seeds() == 0) {
-            return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | not run | not run | 0 | – | – |%n",
+            return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | not run | not run | – | – | 0 | – | – |%n",
                     r.method().name(), r.method().trains() ? String.valueOf(r.rank()) : "–", r.params(), r.bytes());
         }
-        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %d | %s | %s |%n", r.method().name(),
-                r.method().trains() ? String.valueOf(r.rank()) : "–", r.params(), r.bytes(),
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %s | %s | %d | %s | %s |%n",
+                r.method().name(), r.method().trains() ? String.valueOf(r.rank()) : "–", r.params(), r.bytes(),
                 pm(r.seenMean(), r.seenStd(), r.seeds()),
-                r.heldMean() == null ? "n/a (no task id)" : pm(r.heldMean(), r.heldStd(), r.seeds()), r.seeds(),
+                r.heldMean() == null ? "n/a (no task id)" : pm(r.heldMean(), r.heldStd(), r.seeds()),
+                r.trainDescMean() == null ? "–" : pm(r.trainDescMean(), r.trainDescStd(), r.seeds()),
+                r.tailLoss() == null ? "–" : String.format(Locale.ROOT, "%.3f", r.tailLoss()), r.seeds(),
                 sim(r.seenSim()), sim(r.heldSim()));
     }
 
     private static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String optional(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static String sim(Double v) {
@@ -159,15 +173,17 @@ public final class Report {
     public String tableCsv() {
         StringBuilder sb = new StringBuilder("method,rank,trainable_params,bytes_per_context,seen_acc_mean,"
                 + "seen_acc_std,heldout_acc_mean,heldout_acc_std,seeds,ms_per_step,seconds_per_run,ablation,"
-                + "seen_char_sim,heldout_char_sim\n");
+                + "seen_char_sim,heldout_char_sim,seen_train_desc_acc_mean,seen_train_desc_acc_std,train_loss_tail\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%s,%s,%d,%.1f,%.1f,%b,%s,%s%n", r.method().name(),
+            sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%s,%s,%d,%.1f,%.1f,%b,%s,%s,%s,%s,%s%n",
+                    r.method().name(),
                     r.rank(), r.params(), r.bytes(), num(r.seenMean()), num(r.seenStd()),
                     r.heldMean() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldMean()),
                     r.heldStd() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldStd()), r.seeds(),
                     r.msPerStep(), r.runSeconds(), r.method().ablation(),
                     r.seenSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.seenSim()),
-                    r.heldSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldSim())));
+                    r.heldSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldSim()),
+                    optional(r.trainDescMean()), optional(r.trainDescStd()), optional(r.tailLoss())));
         }
         return sb.toString();
     }
@@ -419,6 +435,11 @@ public final class Report {
     static Double meanOrNull(List<Double> v) {
         double[] a = v.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
         return a.length == 0 ? null : mean(a);
+    }
+
+    static Double stdOrNull(List<Double> v) {
+        double[] a = v.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).toArray();
+        return a.length == 0 ? null : std(a);
     }
 
     /** Sample standard deviation (n − 1); 0 for a single value. */
