@@ -86,7 +86,7 @@ class ExperimentsCommandTest {
         Path out = tmp.resolve("recipe");
         CliRun run = CliRun.of("experiments", "--quick", "--methods", "zhyper-diag,t2l", "--model", model.toString(),
                 "--suite", suite.toString(), "--out", out.toString(), "--docs", "none", "--z-param", "one-plus",
-                "--lr-shared-ratio", "4", "--weight-decay-shared", "0", "--lora-dropout", "0.05", "--factor-l2", "1e-3",
+                "--lr-shared-ratio", "4", "--weight-decay-shared", "0", "--lora-dropout", "0.05", "--factor-l2", "1e-3", "--condition-noise", "0.2",
                 "--hyper-hidden", "32", "--hyper-out", "24", "--hyper-task-dim", "16", "--hyper-blocks", "1");
         assertEquals(0, run.exitCode(), run.err());
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -96,6 +96,7 @@ class ExperimentsCommandTest {
         assertEquals(0.0, man.at("/train/recipe/sharedWeightDecay").asDouble());
         assertEquals(0.05, man.at("/train/recipe/loraDropout").asDouble());
         assertEquals(1e-3, man.at("/train/recipe/factorL2").asDouble());
+        assertEquals(0.2, man.at("/train/recipe/conditionNoise").asDouble());
         assertEquals(32, man.at("/hyper/hiddenDim").asInt());
         assertEquals(24, man.at("/hyper/outDim").asInt());
         // T2L keeps the head parametrisation (z-param applies to diag and square), the rest of the recipe applies

@@ -12,10 +12,19 @@ package dev.zhyper.training;
  * @param loraDropout       dropout on the adapter's input x before A (training only; 0 = off)
  * @param factorL2          weight λ of an L2 penalty on the generated factors, added to the loss:
  *                          λ · mean over contexts and sites of ‖h‖² (h = z, z − 1 for one-plus, T2L's A and B)
+ * @param conditionNoise    σ of Gaussian noise added to each description embedding c during training (training
+ *                          only; 0 = off): c + σ/√d · ε, ε ~ N(0, I), a perturbation of norm ≈ σ on the unit-norm
+ *                          sentence embeddings, so that nearby phrasings must map to nearby adapters
  */
-public record Recipe(double sharedLrRatio, Double sharedWeightDecay, double loraDropout, double factorL2) {
+public record Recipe(double sharedLrRatio, Double sharedWeightDecay, double loraDropout, double factorL2,
+                     double conditionNoise) {
 
-    public static final Recipe DEFAULT = new Recipe(1.0, null, 0.0, 0.0);
+    public static final Recipe DEFAULT = new Recipe(1.0, null, 0.0, 0.0, 0.0);
+
+    /** The recipe before the condition noise existed (checkpoints written then read back with σ = 0). */
+    public Recipe(double sharedLrRatio, Double sharedWeightDecay, double loraDropout, double factorL2) {
+        this(sharedLrRatio, sharedWeightDecay, loraDropout, factorL2, 0.0);
+    }
 
     public Recipe {
         if (!(sharedLrRatio > 0) || Double.isInfinite(sharedLrRatio)) {
@@ -30,13 +39,28 @@ public record Recipe(double sharedLrRatio, Double sharedWeightDecay, double lora
         if (!(factorL2 >= 0) || Double.isInfinite(factorL2)) {
             throw new IllegalArgumentException("factor L2 weight must be non-negative, got " + factorL2);
         }
+        if (!(conditionNoise >= 0) || Double.isInfinite(conditionNoise)) {
+            throw new IllegalArgumentException("condition noise must be non-negative, got " + conditionNoise);
+        }
     }
 
-    public Recipe withSharedLrRatio(double v) { return new Recipe(v, sharedWeightDecay, loraDropout, factorL2); }
+    public Recipe withSharedLrRatio(double v) {
+        return new Recipe(v, sharedWeightDecay, loraDropout, factorL2, conditionNoise);
+    }
 
-    public Recipe withSharedWeightDecay(Double v) { return new Recipe(sharedLrRatio, v, loraDropout, factorL2); }
+    public Recipe withSharedWeightDecay(Double v) {
+        return new Recipe(sharedLrRatio, v, loraDropout, factorL2, conditionNoise);
+    }
 
-    public Recipe withLoraDropout(double v) { return new Recipe(sharedLrRatio, sharedWeightDecay, v, factorL2); }
+    public Recipe withLoraDropout(double v) {
+        return new Recipe(sharedLrRatio, sharedWeightDecay, v, factorL2, conditionNoise);
+    }
 
-    public Recipe withFactorL2(double v) { return new Recipe(sharedLrRatio, sharedWeightDecay, loraDropout, v); }
+    public Recipe withFactorL2(double v) {
+        return new Recipe(sharedLrRatio, sharedWeightDecay, loraDropout, v, conditionNoise);
+    }
+
+    public Recipe withConditionNoise(double v) {
+        return new Recipe(sharedLrRatio, sharedWeightDecay, loraDropout, factorL2, v);
+    }
 }

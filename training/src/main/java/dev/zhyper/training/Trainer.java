@@ -115,8 +115,12 @@ public final class Trainer implements AutoCloseable {
         try (NDManager m = adapter.manager().newSubManager()) {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Recipe recipe = options.recipe();
-                ZhyperAdapter.TrainingForward fwd = adapter.forTraining(m, emb == null ? null : embeddingArray(m, emb),
-                        training, recipe.loraDropout());
+                NDArray c = emb == null ? null : embeddingArray(m, emb);
+                if (c != null && training && recipe.conditionNoise() > 0) {
+                    double sigma = recipe.conditionNoise() / Math.sqrt(c.getShape().get(1));
+                    c = c.add(m.randomNormal(0f, (float) sigma, c.getShape(), c.getDataType()));
+                }
+                ZhyperAdapter.TrainingForward fwd = adapter.forTraining(m, c, training, recipe.loraDropout());
                 NDArray logits = base.forward(m, sft.input(), null, fwd.delta(),
                         new DecoderModel.ForwardOptions(false, training, training ? options.neftuneAlpha() : 0f));
                 NDArray loss = sft.loss(m, logits, training ? options.labelSmoothing() : 0.0);

@@ -37,7 +37,7 @@ class EmbedderCheckpointTest {
     static Path modelDir;
     static Path ckpt;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Recipe RECIPE = new Recipe(8, 0.0, 0.05, 1e-3);
+    static final Recipe RECIPE = new Recipe(8, 0.0, 0.05, 1e-3, 0.1);
 
     @BeforeAll
     static void train() {

@@ -37,7 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The recipe options: per-group learning rate and weight decay, LoRA dropout, the L2 penalty on generated factors. */
+/**
+ * The recipe options: per-group learning rate and weight decay, LoRA dropout, the L2 penalty on generated factors,
+ * the condition noise.
+ */
 class RecipeTest {
 
     @TempDir
@@ -171,6 +174,30 @@ class RecipeTest {
         assertEquals(evalLoss[0], evalLoss[1], 0.0, "off at evaluation");
         assertEquals(evalLoss[0], trainLoss[0], 1e-6, "dropout 0: training pass = evaluation pass");
         assertNotEquals(trainLoss[0], trainLoss[1], "dropout 0.5 changes the training pass");
+    }
+
+    @Test
+    void conditionNoiseActsInTrainingOnly() {
+        List<TaskSampler.Sample> batch = new TaskSampler(TrainerTest.DATA, TrainerTest.DESCRIPTIONS, 5).batch(0, 2);
+        double[] evalLoss = new double[2];
+        double[] trainLoss = new double[2];
+        double[] sigmas = {0, 0.5};
+        for (int k = 0; k < 2; k++) {
+            // no hypernetwork dropout and no NEFTune: the condition noise is the only randomness of a training pass
+            TrainOptions o = TrainOptions.defaults(10).withBatch(2).withRegularisation(0, 0f, 0.1)
+                    .withRecipe(Recipe.DEFAULT.withConditionNoise(sigmas[k]));
+            try (DecoderModel base = DecoderModel.load(modelDir, ModelOptions.cpuFloat32());
+                 ZhyperAdapter a = adapter(base, AdapterSpec.of(2, AdapterMethod.DIAG), hyper(0), DataType.FLOAT32, true);
+                 Trainer t = trainer(base, a, o)) {
+                evalLoss[k] = lossOf(t, batch, false, 7);
+                trainLoss[k] = lossOf(t, batch, true, 7);
+                assertEquals(trainLoss[k], lossOf(t, batch, true, 7), 1e-6, "seeded: reproducible");
+            }
+        }
+        assertEquals(evalLoss[0], evalLoss[1], 0.0, "off at evaluation");
+        assertEquals(evalLoss[0], trainLoss[0], 1e-6, "σ 0: training pass = evaluation pass");
+        assertNotEquals(trainLoss[0], trainLoss[1], "σ 0.5 changes the training pass");
+        assertThrows(IllegalArgumentException.class, () -> Recipe.DEFAULT.withConditionNoise(-0.1));
     }
 
     /** λ · mean over contexts and sites of ‖h‖², h the generated numbers (z, or z − 1 for one-plus). */

@@ -53,6 +53,11 @@ public final class RecipeOptions {
                     + "added to the loss (default ${DEFAULT-VALUE}).")
     double factorL2;
 
+    @Option(names = "--condition-noise", defaultValue = "0", paramLabel = "σ",
+            description = "Gaussian noise of norm about σ added to each description embedding while training, so "
+                    + "that nearby phrasings map to nearby adapters; 0 = off (default ${DEFAULT-VALUE}).")
+    double conditionNoise;
+
     @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "E",
             description = "Description encoder: minilm, bge-small, e5-small or base (the base model's mean hidden "
                     + "states) (default ${DEFAULT-VALUE}).")
@@ -75,7 +80,7 @@ public final class RecipeOptions {
     int hyperBlocks;
 
     public Recipe recipe() {
-        return new Recipe(lrSharedRatio, weightDecayShared, loraDropout, factorL2);
+        return new Recipe(lrSharedRatio, weightDecayShared, loraDropout, factorL2, conditionNoise);
     }
 
     public double labelSmoothing() { return labelSmoothing; }
