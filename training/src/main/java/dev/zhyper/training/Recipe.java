@@ -12,9 +12,9 @@ package dev.zhyper.training;
  * @param loraDropout       dropout on the adapter's input x before A (training only; 0 = off)
  * @param factorL2          weight λ of an L2 penalty on the generated factors, added to the loss:
  *                          λ · mean over contexts and sites of ‖h‖² (h = z, z − 1 for one-plus, T2L's A and B)
- * @param conditionNoise    σ of Gaussian noise added to each description embedding c during training (training
- *                          only; 0 = off): c + σ/√d · ε, ε ~ N(0, I), a perturbation of norm ≈ σ on the unit-norm
- *                          sentence embeddings, so that nearby phrasings must map to nearby adapters
+ * @param conditionNoise    relative σ of Gaussian noise added to each description embedding c during training
+ *                          (training only; 0 = off): c + σ · RMS(c) · ε, ε ~ N(0, I), a perturbation of norm
+ *                          ≈ σ · ‖c‖, so that nearby phrasings must map to nearby adapters
  */
 public record Recipe(double sharedLrRatio, Double sharedWeightDecay, double loraDropout, double factorL2,
                      double conditionNoise) {

@@ -117,8 +117,11 @@ public final class Trainer implements AutoCloseable {
                 Recipe recipe = options.recipe();
                 NDArray c = emb == null ? null : embeddingArray(m, emb);
                 if (c != null && training && recipe.conditionNoise() > 0) {
-                    double sigma = recipe.conditionNoise() / Math.sqrt(c.getShape().get(1));
-                    c = c.add(m.randomNormal(0f, (float) sigma, c.getShape(), c.getDataType()));
+                    // relative: per-dimension σ · RMS(c), a perturbation of norm ≈ σ · ‖c‖ (c is an input, not recorded)
+                    double rms = Math.sqrt(c.square().mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                            .getDouble());
+                    c = c.add(m.randomNormal(0f, (float) (recipe.conditionNoise() * rms), c.getShape(),
+                            c.getDataType()));
                 }
                 ZhyperAdapter.TrainingForward fwd = adapter.forTraining(m, c, training, recipe.loraDropout());
                 NDArray logits = base.forward(m, sft.input(), null, fwd.delta(),

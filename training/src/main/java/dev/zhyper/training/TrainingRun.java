@@ -119,6 +119,9 @@ public final class TrainingRun {
                 adapter = new ZhyperAdapter(base.config(), cfg.spec(), hyper,
                         cfg.modelOptions().device(), cfg.modelOptions().dtype(), o.seed(),
                         ZhyperAdapter.baseWeightsOf(base));
+                if (cfg.spec().method().usesHypernetwork() && hyper.centred()) {
+                    adapter.calibrateConditions(embedder.embed(conditionsOf(descriptions, o)));
+                }
             }
             List<Trainer.StepResult> history = new ArrayList<>();
             try (adapter; Trainer t = new Trainer(base, adapter, embedder, tok, Prompting.templateFor(base.config(), tok),
@@ -150,6 +153,14 @@ public final class TrainingRun {
             }
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What the hypernetwork is conditioned on in training: every training description, or the task names. */
+    private static List<String> conditionsOf(Map<String, List<String>> descriptions, TrainOptions o) {
+        if (o.conditionOnTaskName()) {
+            return new ArrayList<>(new TreeSet<>(descriptions.keySet()));
+        }
+        return descriptions.values().stream().flatMap(List::stream).distinct().toList();
     }
 
     private static void save(Config cfg, ZhyperAdapter adapter, Trainer t, AdapterCheckpoint.EmbedderInfo info,

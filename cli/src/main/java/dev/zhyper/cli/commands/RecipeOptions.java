@@ -54,8 +54,8 @@ public final class RecipeOptions {
     double factorL2;
 
     @Option(names = "--condition-noise", defaultValue = "0", paramLabel = "σ",
-            description = "Gaussian noise of norm about σ added to each description embedding while training, so "
-                    + "that nearby phrasings map to nearby adapters; 0 = off (default ${DEFAULT-VALUE}).")
+            description = "Gaussian noise of norm about σ·‖c‖ added to each description embedding c while "
+                    + "training, so that nearby phrasings map to nearby adapters; 0 = off (default ${DEFAULT-VALUE}).")
     double conditionNoise;
 
     @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "E",
@@ -74,6 +74,11 @@ public final class RecipeOptions {
     @Option(names = "--hyper-out", defaultValue = "512", paramLabel = "N",
             description = "Width of the trunk's output fed to the heads, d_MLP_out (default ${DEFAULT-VALUE}).")
     int hyperOut;
+
+    @Option(names = "--hyper-centre", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+            description = "Centre and rescale the description embedding by the training descriptions' mean and "
+                    + "spread before the hypernetwork (stored in the checkpoint) (default ${DEFAULT-VALUE}).")
+    boolean hyperCentre;
 
     @Option(names = "--hyper-blocks", defaultValue = "2", paramLabel = "N",
             description = "Residual blocks of the trunk (default ${DEFAULT-VALUE}).")
@@ -100,7 +105,8 @@ public final class RecipeOptions {
 
     /** The trunk's widths; the embedding dimension is set by the embedder at training time. */
     public HyperSpec hyper() {
-        return HyperSpec.defaults(1).withWidths(hyperTaskDim, hyperHidden, hyperOut, hyperBlocks);
+        return HyperSpec.defaults(1).withWidths(hyperTaskDim, hyperHidden, hyperOut, hyperBlocks)
+                .withCentred(hyperCentre);
     }
 
     public String embedder() {

@@ -72,6 +72,13 @@ public final class ZhyperAdapter implements AutoCloseable {
     /** The hypernetwork's widths, or null for MTL. */
     public HyperSpec hyperSpec() { return hyperSpec; }
 
+    /** Sets a centred hypernetwork's centring from its training descriptions' embeddings ({@link HyperNetwork#calibrate}). */
+    public void calibrateConditions(float[][] trainingEmbeddings) {
+        if (hyper != null) {
+            hyper.calibrate(trainingEmbeddings);
+        }
+    }
+
     public ParameterSet parameters() { return params; }
 
     public List<AdapterSite> sites() { return sites; }

@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
  * H_φ(c, l, t): the Text-to-LoRA trunk with one small head per module type (docs/method.md §2).
  *
  * <pre>
+ * c     = (c − μ) / s                    (centred specs only: μ, s frozen, from the training descriptions)
  * task  = LN(Linear(d_c→64)(c))          layer = LN(E_layer[l])          type = LN(E_type[t])
  * x     = [task | layer | type]           (128)
  * x     = mixer(x)                        Dropout, Linear(128→512), SiLU, Dropout, Linear(512→128), SiLU, Dropout
@@ -37,6 +38,8 @@ import java.util.SplittableRandom;
  */
 public final class HyperNetwork {
     private static final float LN_EPS = 1e-5f;
+    public static final String CONDITION_MEAN = "hyper.condition.mean";
+    public static final String CONDITION_SCALE = "hyper.condition.scale";
 
     private final HyperSpec spec;
     private final List<HeadShape> heads;
@@ -53,6 +56,11 @@ public final class HyperNetwork {
         this.spec = spec;
         this.heads = List.copyOf(heads);
         this.params = params;
+        if (spec.centred()) {
+            // frozen: set once from the training descriptions (calibrate), then saved and served like any weight
+            params.add(new Parameter(CONDITION_MEAN, Init.constant(m, 0f, dtype, spec.embedDim()), false));
+            params.add(new Parameter(CONDITION_SCALE, Init.constant(m, 1f, dtype, 1), false));
+        }
         linear(m, rng, dtype, "hyper.task", spec.embedDim(), spec.taskDim());
         layerNorm(m, dtype, "hyper.task_norm", spec.taskDim());
         params.add(new Parameter("hyper.layer_embedding.weight",
@@ -116,6 +124,51 @@ public final class HyperNetwork {
     public HyperSpec spec() { return spec; }
 
     /**
+     * Sets the centring of a {@linkplain HyperSpec#centred centred} hypernetwork from the embeddings of its
+     * training descriptions: μ their mean, s = √(mean ‖c − μ‖² / d_c), so that c' keeps the per-dimension scale of
+     * the raw embeddings. Call once, before training; a no-op for a spec without centring.
+     */
+    public void calibrate(float[][] embeddings) {
+        if (!spec.centred()) {
+            return;
+        }
+        int d = spec.embedDim();
+        if (embeddings.length < 2) {
+            throw new IllegalArgumentException("centring needs at least 2 training embeddings, got " + embeddings.length);
+        }
+        double[] mean = new double[d];
+        for (float[] e : embeddings) {
+            if (e.length != d) {
+                throw new IllegalArgumentException("embedding of dimension " + e.length + ", expected " + d);
+            }
+            for (int j = 0; j < d; j++) {
+                mean[j] += e[j] / (double) embeddings.length;
+            }
+        }
+        double ss = 0;
+        for (float[] e : embeddings) {
+            for (int j = 0; j < d; j++) {
+                ss += (e[j] - mean[j]) * (e[j] - mean[j]);
+            }
+        }
+        double scale = Math.sqrt(ss / embeddings.length / d);
+        if (!(scale > 0)) {
+            throw new IllegalArgumentException("the training embeddings are all equal: nothing to centre");
+        }
+        float[] mu = new float[d];
+        for (int j = 0; j < d; j++) {
+            mu[j] = (float) mean[j];
+        }
+        NDArray meanArr = p(CONDITION_MEAN);
+        try (NDManager m = meanArr.getManager().newSubManager()) {
+            meanArr.set(Tensors.create(m, mu, new Shape(d)).toType(meanArr.getDataType(), false).toByteBuffer());
+            NDArray sc = p(CONDITION_SCALE);
+            sc.set(Tensors.create(m, new float[] {(float) scale}, new Shape(1)).toType(sc.getDataType(), false)
+                    .toByteBuffer());
+        }
+    }
+
+    /**
      * Runs the hypernetwork for N contexts over the given layers and every target type.
      *
      * @param embeddings [N, d_c] description embeddings (request-scoped)
@@ -125,7 +178,8 @@ public final class HyperNetwork {
         long n = embeddings.getShape().get(0);
         int nl = layers.length;
         int nt = heads.size();
-        NDArray task = norm(lin(embeddings, "hyper.task"), "hyper.task_norm");               // [N, 64]
+        NDArray c = spec.centred() ? embeddings.sub(p(CONDITION_MEAN)).div(p(CONDITION_SCALE)) : embeddings;
+        NDArray task = norm(lin(c, "hyper.task"), "hyper.task_norm");                        // [N, 64]
         long[] layerIds = new long[nl];
         for (int i = 0; i < nl; i++) {
             layerIds[i] = layers[i];

@@ -2,10 +2,22 @@ package dev.zhyper.core.hyper;
 
 /**
  * Widths of the hypernetwork (docs/method.md §2). Defaults: task 64, layer 32, type 32 (d_MLP_in = 128),
- * hidden 512, 2 residual blocks, d_MLP_out = 512, dropout 0.05.
+ * hidden 512, 2 residual blocks, d_MLP_out = 512, dropout 0.05, no centring.
+ *
+ * @param centred the context embedding is centred and rescaled before the task encoder, c' = (c − μ) / s, with μ
+ *                the mean of the training descriptions' embeddings and s their RMS spread per dimension (frozen
+ *                parameters {@code hyper.condition.mean}, {@code hyper.condition.scale}, set once before training;
+ *                docs/method.md §2). Sentence embeddings share a large common direction; without it the task
+ *                encoder first has to learn to cancel it.
  */
 public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, int hiddenDim, int residualBlocks,
-                        int outDim, double dropout) {
+                        int outDim, double dropout, boolean centred) {
+
+    /** A spec without centring (checkpoints written before it existed read back this way). */
+    public HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, int hiddenDim, int residualBlocks,
+                     int outDim, double dropout) {
+        this(embedDim, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, dropout, false);
+    }
 
     public HyperSpec {
         if (embedDim <= 0) {
@@ -25,7 +37,7 @@ public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, in
 
     /** The same widths for another context-embedding dimension (the embedder decides d_c). */
     public HyperSpec withEmbedDim(int d) {
-        return new HyperSpec(d, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, dropout);
+        return new HyperSpec(d, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, dropout, centred);
     }
 
     /**
@@ -34,7 +46,12 @@ public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, in
      */
     public HyperSpec withWidths(int task, int hidden, int out, int blocks) {
         return new HyperSpec(embedDim, task > 0 ? task : taskDim, layerDim, typeDim, hidden > 0 ? hidden : hiddenDim,
-                blocks >= 0 ? blocks : residualBlocks, out > 0 ? out : outDim, dropout);
+                blocks >= 0 ? blocks : residualBlocks, out > 0 ? out : outDim, dropout, centred);
+    }
+
+    /** The same spec with or without centring of the context embedding. */
+    public HyperSpec withCentred(boolean c) {
+        return new HyperSpec(embedDim, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, dropout, c);
     }
 
     /** d_MLP_in: width of the concatenated [task | layer | type] input. */
