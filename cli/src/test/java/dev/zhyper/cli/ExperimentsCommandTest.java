@@ -87,7 +87,8 @@ class ExperimentsCommandTest {
         CliRun run = CliRun.of("experiments", "--quick", "--methods", "zhyper-diag,t2l", "--model", model.toString(),
                 "--suite", suite.toString(), "--out", out.toString(), "--docs", "none", "--z-param", "one-plus",
                 "--lr-shared-ratio", "4", "--weight-decay-shared", "0", "--lora-dropout", "0.05", "--factor-l2", "1e-3", "--condition-noise", "0.2",
-                "--hyper-hidden", "32", "--hyper-out", "24", "--hyper-task-dim", "16", "--hyper-blocks", "1");
+                "--hyper-hidden", "32", "--hyper-out", "24", "--hyper-task-dim", "16", "--hyper-blocks", "1",
+                "--hyper-centre");
         assertEquals(0, run.exitCode(), run.err());
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         var man = json.readTree(out.resolve("runs/zhyper-diag-r2-s1/ckpt/manifest.json").toFile());
@@ -99,6 +100,7 @@ class ExperimentsCommandTest {
         assertEquals(0.2, man.at("/train/recipe/conditionNoise").asDouble());
         assertEquals(32, man.at("/hyper/hiddenDim").asInt());
         assertEquals(24, man.at("/hyper/outDim").asInt());
+        assertTrue(man.at("/hyper/centred").asBoolean());
         // T2L keeps the head parametrisation (z-param applies to diag and square), the rest of the recipe applies
         var t2l = json.readTree(out.resolve("runs/t2l-r2-s1/ckpt/manifest.json").toFile());
         assertEquals("head", t2l.at("/adapter/z_param").asText());

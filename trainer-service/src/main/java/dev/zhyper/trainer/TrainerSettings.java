@@ -67,6 +67,27 @@ public class TrainerSettings {
     @ConfigProperty(name = "zhyper.trainer.conditioning", defaultValue = "minilm")
     String conditioning;
 
+    @ConfigProperty(name = "zhyper.trainer.lr-shared-ratio", defaultValue = "8")
+    double lrSharedRatio;
+
+    @ConfigProperty(name = "zhyper.trainer.factor-l2", defaultValue = "1e-3")
+    double factorL2;
+
+    @ConfigProperty(name = "zhyper.trainer.hyper-centre", defaultValue = "true")
+    boolean hyperCentre;
+
+    @ConfigProperty(name = "zhyper.trainer.hyper-hidden", defaultValue = "512")
+    int hyperHidden;
+
+    @ConfigProperty(name = "zhyper.trainer.hyper-task-dim", defaultValue = "64")
+    int hyperTaskDim;
+
+    @ConfigProperty(name = "zhyper.trainer.hyper-out", defaultValue = "512")
+    int hyperOut;
+
+    @ConfigProperty(name = "zhyper.trainer.hyper-blocks", defaultValue = "2")
+    int hyperBlocks;
+
     @ConfigProperty(name = "zhyper.trainer.progress-every", defaultValue = "10")
     int progressEvery;
 
@@ -138,6 +159,21 @@ public class TrainerSettings {
     public int retentionKeepLast() { return Math.max(0, retentionKeepLast); }
     public int jobCheckpointEvery() { return Math.max(0, jobCheckpointEvery); }
 
+    /** The recipe ({@code zhyper.trainer.lr-shared-ratio}, {@code .factor-l2}). */
+    public dev.zhyper.training.Recipe recipe() {
+        return dev.zhyper.training.Recipe.DEFAULT.withSharedLrRatio(lrSharedRatio).withFactorL2(factorL2);
+    }
+
+    /** The trunk of a checkpoint trained from scratch ({@code zhyper.trainer.hyper-*}); d_c is the embedder's. */
+    public dev.zhyper.core.hyper.HyperSpec hyper() {
+        if (hyperHidden <= 0 || hyperTaskDim <= 0 || hyperOut <= 0 || hyperBlocks < 0) {
+            throw new IllegalArgumentException("zhyper.trainer.hyper-hidden, -task-dim, -out must be positive and "
+                    + "hyper-blocks >= 0");
+        }
+        return dev.zhyper.core.hyper.HyperSpec.defaults(1).withWidths(hyperTaskDim, hyperHidden, hyperOut, hyperBlocks)
+                .withCentred(hyperCentre);
+    }
+
     /** The checkpoint a trainer without one of its own (and nothing promoted) continues from, if configured. */
     public java.util.Optional<Path> initialCheckpoint() {
         return initialCheckpoint.filter(s -> !s.isBlank()).map(s -> Path.of(s).toAbsolutePath().normalize());
@@ -175,6 +211,8 @@ public class TrainerSettings {
     public void validate() {
         spec(null, 0, null, null);
         conditioning();
+        recipe();
+        hyper();
         modelOptions();
         if (batch <= 0 || lr <= 0 || steps <= 0 || maxLength < 4) {
             throw new IllegalArgumentException("zhyper.trainer.batch, .lr, .steps must be positive and .max-length >= 4");

@@ -67,7 +67,7 @@ final class TrainingRunner {
         TrainOptions d = TrainOptions.defaults(steps);
         return new TrainOptions(steps, batch, lr, d.warmupFraction(), d.weightDecay(), d.gradClip(),
                 d.labelSmoothing(), d.neftuneAlpha(), seed, settings.maxLength(), false,
-                settings.conditioning() == TrainingRun.Conditioning.ONE_HOT);
+                settings.conditioning() == TrainingRun.Conditioning.ONE_HOT, settings.recipe());
     }
 
     /**
@@ -79,7 +79,8 @@ final class TrainingRunner {
         boolean published = false;
         try {
             TrainingRun.run(new TrainingRun.Config(settings.modelDir(), run.spec(), run.options(), run.conditioning(),
-                    run.work(), run.stream() ? 0 : settings.jobCheckpointEvery(), settings.modelOptions(), run.lr()),
+                    run.work(), run.stream() ? 0 : settings.jobCheckpointEvery(), settings.modelOptions(), run.lr(),
+                    null, settings.hyper()),
                     run.examples(), run.descriptions(), r -> {
                         if (cancelled.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                             throw new CancelledException(run.jobId());

@@ -113,9 +113,9 @@ public final class ExperimentsCommand implements Callable<Integer> {
                     .withRecipe(recipe.recipe());
             plan = quick
                     ? new ExperimentPlan(model, suite, out, ms, List.of(2), List.of(1L), training, 2, evalBatch,
-                    targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper())
+                    targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper(RecipeOptions.TINY_TRUNK))
                     : new ExperimentPlan(model, suite, out, ms, ranks, seeds, training, evalPerTask, evalBatch,
-                    targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper());
+                    targets, runtime.modelOptions(), recipe.zParametrisation(), recipe.embedder(), recipe.hyper(RecipeOptions.TINY_TRUNK));
         } catch (IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }

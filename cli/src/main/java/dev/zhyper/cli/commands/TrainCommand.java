@@ -113,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
                     .withConditioning(descriptionInPrompt, conditioning.equals("one-hot"));
             options = options.withMaxLength(maxLength).withRecipe(recipe.recipe());
             embedder = recipe.embedder();
-            hyper = recipe.hyper();
+            hyper = recipe.hyper(dev.zhyper.core.hyper.HyperSpec.defaults(1));
             cond = switch (conditioning) {
                 case "minilm" -> TrainingRun.Conditioning.MINILM;
                 case "one-hot" -> TrainingRun.Conditioning.ONE_HOT;

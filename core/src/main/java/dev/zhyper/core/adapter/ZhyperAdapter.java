@@ -73,10 +73,8 @@ public final class ZhyperAdapter implements AutoCloseable {
     public HyperSpec hyperSpec() { return hyperSpec; }
 
     /** Sets a centred hypernetwork's centring from its training descriptions' embeddings ({@link HyperNetwork#calibrate}). */
-    public void calibrateConditions(float[][] trainingEmbeddings) {
-        if (hyper != null) {
-            hyper.calibrate(trainingEmbeddings);
-        }
+    public boolean calibrateConditions(float[][] trainingEmbeddings) {
+        return hyper != null && hyper.calibrate(trainingEmbeddings);
     }
 
     public ParameterSet parameters() { return params; }

@@ -126,15 +126,19 @@ public final class HyperNetwork {
     /**
      * Sets the centring of a {@linkplain HyperSpec#centred centred} hypernetwork from the embeddings of its
      * training descriptions: μ their mean, s = √(mean ‖c − μ‖² / d_c), so that c' keeps the per-dimension scale of
-     * the raw embeddings. Call once, before training; a no-op for a spec without centring.
+     * the raw embeddings. Call once, before training; a no-op for a spec without centring. With fewer than two
+     * distinct embeddings (a single training description) there is no spread to measure, and the centring stays
+     * the identity (μ = 0, s = 1).
+     *
+     * @return whether the centring was set (false: identity kept)
      */
-    public void calibrate(float[][] embeddings) {
+    public boolean calibrate(float[][] embeddings) {
         if (!spec.centred()) {
-            return;
+            return false;
         }
         int d = spec.embedDim();
         if (embeddings.length < 2) {
-            throw new IllegalArgumentException("centring needs at least 2 training embeddings, got " + embeddings.length);
+            return false;
         }
         double[] mean = new double[d];
         for (float[] e : embeddings) {
@@ -152,8 +156,8 @@ public final class HyperNetwork {
             }
         }
         double scale = Math.sqrt(ss / embeddings.length / d);
-        if (!(scale > 0)) {
-            throw new IllegalArgumentException("the training embeddings are all equal: nothing to centre");
+        if (!(scale > 0) || !Double.isFinite(scale)) {
+            return false;
         }
         float[] mu = new float[d];
         for (int j = 0; j < d; j++) {
@@ -166,6 +170,7 @@ public final class HyperNetwork {
             sc.set(Tensors.create(m, new float[] {(float) scale}, new Shape(1)).toType(sc.getDataType(), false)
                     .toByteBuffer());
         }
+        return true;
     }
 
     /**

@@ -23,7 +23,6 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A centred hypernetwork computes H((c − μ) / s) with μ, s from its training embeddings, kept by its checkpoint. */
@@ -80,7 +79,7 @@ class CentredHyperNetworkTest {
             randomise(centred);
             assertEquals(plain.parameters().trainableCount(), centred.parameters().trainableCount(),
                     "μ and s are frozen: no trainable parameters added");
-            centred.calibrateConditions(train);
+            assertTrue(centred.calibrateConditions(train));
             List<ContextModulation> want = plain.modulate(centredQuery);
             List<ContextModulation> got = centred.modulate(query);
             for (int i = 0; i < 3; i++) {
@@ -103,11 +102,16 @@ class CentredHyperNetworkTest {
     }
 
     @Test
-    void calibrationRefusesWhatItCannotCentre() {
-        try (ZhyperAdapter centred = adapter(true)) {
-            assertThrows(IllegalArgumentException.class, () -> centred.calibrateConditions(embeddings(1, 1, 0f)));
-            float[][] same = {new float[EMBED], new float[EMBED]};
-            assertThrows(IllegalArgumentException.class, () -> centred.calibrateConditions(same));
+    void withoutSpreadTheCentringStaysTheIdentity() {
+        float[][] query = embeddings(2, 2, 3f);
+        try (ZhyperAdapter plain = adapter(false); ZhyperAdapter centred = adapter(true)) {
+            randomise(plain);
+            randomise(centred);
+            assertFalse(centred.calibrateConditions(embeddings(1, 1, 0f)), "one description: no spread");
+            float[][] same = {embeddings(1, 3, 1f)[0], embeddings(1, 3, 1f)[0]};
+            assertFalse(centred.calibrateConditions(same), "equal descriptions: no spread");
+            assertArrayEquals(plain.modulate(query).get(1).values(), centred.modulate(query).get(1).values(), 1e-6f);
+            assertFalse(plain.calibrateConditions(embeddings(5, 1, 0f)), "a spec without centring ignores it");
         }
     }
 }
