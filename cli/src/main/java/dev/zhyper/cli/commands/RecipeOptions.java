@@ -90,6 +90,10 @@ public final class RecipeOptions {
                     + "spread before the hypernetwork (stored in the checkpoint) (default ${DEFAULT-VALUE}).")
     boolean hyperCentre;
 
+    @Option(names = "--hyper-dropout", paramLabel = "P",
+            description = "Dropout inside the hypernetwork's trunk, training only (default 0.05, the paper's).")
+    Double hyperDropout;
+
     @Option(names = "--hyper-blocks", paramLabel = "N",
             description = "Residual blocks of the trunk (default: train 2; experiments 1).")
     Integer hyperBlocks;
@@ -118,8 +122,9 @@ public final class RecipeOptions {
      * experiments) with the given options applied; the embedding dimension is set by the embedder at training time.
      */
     public HyperSpec hyper(HyperSpec commandDefault) {
-        return commandDefault.withWidths(orKeep(hyperTaskDim), orKeep(hyperHidden), orKeep(hyperOut),
+        HyperSpec h = commandDefault.withWidths(orKeep(hyperTaskDim), orKeep(hyperHidden), orKeep(hyperOut),
                 hyperBlocks == null ? -1 : hyperBlocks).withCentred(hyperCentre);
+        return hyperDropout == null ? h : h.withDropout(hyperDropout);
     }
 
     private static int orKeep(Integer v) { return v == null ? 0 : v; }

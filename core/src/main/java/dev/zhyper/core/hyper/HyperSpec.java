@@ -49,6 +49,11 @@ public record HyperSpec(int embedDim, int taskDim, int layerDim, int typeDim, in
                 blocks >= 0 ? blocks : residualBlocks, out > 0 ? out : outDim, dropout, centred);
     }
 
+    /** The same spec with another trunk dropout (training only). */
+    public HyperSpec withDropout(double p) {
+        return new HyperSpec(embedDim, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, p, centred);
+    }
+
     /** The same spec with or without centring of the context embedding. */
     public HyperSpec withCentred(boolean c) {
         return new HyperSpec(embedDim, taskDim, layerDim, typeDim, hiddenDim, residualBlocks, outDim, dropout, c);
