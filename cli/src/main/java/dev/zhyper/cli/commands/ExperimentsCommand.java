@@ -65,7 +65,7 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--ranks", defaultValue = "4,8", split = ",", description = "Ranks (default ${DEFAULT-VALUE}).")
     List<Integer> ranks;
 
-    @Option(names = "--seeds", defaultValue = "1,2", split = ",", description = "Seeds (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", defaultValue = "1,2,3", split = ",", description = "Seeds (default ${DEFAULT-VALUE}).")
     List<Long> seeds;
 
     @Option(names = "--steps", defaultValue = "1200",
