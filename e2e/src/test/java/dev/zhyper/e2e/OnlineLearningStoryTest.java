@@ -68,7 +68,7 @@ class OnlineLearningStoryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TAG = "story";
     /** Checkpoint id of models/zhyper-tiny-diag (its manifest). */
-    private static final String SHIPPED = "ckpt-2f24deb3790b";
+    private static final String SHIPPED = "ckpt-c0a54aaa02fa";
     private static final double MARGIN = 0.02;
     private static final double SHARE = 0.5;
     private static final int MIN_SAMPLES = 10;

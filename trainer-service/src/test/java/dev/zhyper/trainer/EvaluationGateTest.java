@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(value = SuiteGateResource.class, restrictToAnnotatedClass = true)
 class EvaluationGateTest {
 
-    static final String SHIPPED = "ckpt-2f24deb3790b";
+    static final String SHIPPED = "ckpt-c0a54aaa02fa";
 
     @GrpcClient("trainer")
     TrainerGrpc.TrainerBlockingStub trainer;

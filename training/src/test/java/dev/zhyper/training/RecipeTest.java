@@ -155,49 +155,39 @@ class RecipeTest {
 
     @Test
     void loraDropoutActsInTrainingOnly() {
-        List<TaskSampler.Sample> batch = new TaskSampler(TrainerTest.DATA, TrainerTest.DESCRIPTIONS, 5).batch(0, 2);
-        double[] evalLoss = new double[2];
-        double[] trainLoss = new double[2];
-        double[] dropouts = {0, 0.5};
-        for (int k = 0; k < 2; k++) {
-            // no hypernetwork dropout and no NEFTune: LoRA dropout is the only randomness of a training pass
-            TrainOptions o = TrainOptions.defaults(10).withBatch(2).withRegularisation(0, 0f, 0.1)
-                    .withRecipe(Recipe.DEFAULT.withLoraDropout(dropouts[k]));
-            try (DecoderModel base = DecoderModel.load(modelDir, ModelOptions.cpuFloat32());
-                 ZhyperAdapter a = adapter(base, AdapterSpec.of(2, AdapterMethod.DIAG), hyper(0), DataType.FLOAT32, true);
-                 Trainer t = trainer(base, a, o)) {
-                evalLoss[k] = lossOf(t, batch, false, 7);
-                trainLoss[k] = lossOf(t, batch, true, 7);
-                assertEquals(trainLoss[k], lossOf(t, batch, true, 7), 1e-6, "seeded: reproducible");
-            }
-        }
-        assertEquals(evalLoss[0], evalLoss[1], 0.0, "off at evaluation");
-        assertEquals(evalLoss[0], trainLoss[0], 1e-6, "dropout 0: training pass = evaluation pass");
-        assertNotEquals(trainLoss[0], trainLoss[1], "dropout 0.5 changes the training pass");
+        assertActsInTrainingOnly(Recipe.DEFAULT.withLoraDropout(0.5), "LoRA dropout 0.5");
     }
 
     @Test
     void conditionNoiseActsInTrainingOnly() {
+        assertActsInTrainingOnly(Recipe.DEFAULT.withConditionNoise(0.5), "condition noise σ 0.5");
+        assertThrows(IllegalArgumentException.class, () -> Recipe.DEFAULT.withConditionNoise(-0.1));
+    }
+
+    /**
+     * {@code on} changes the training pass (seeded, reproducibly) and not the evaluation pass, against the default
+     * recipe, with which a training pass equals an evaluation pass.
+     */
+    private static void assertActsInTrainingOnly(Recipe on, String what) {
         List<TaskSampler.Sample> batch = new TaskSampler(TrainerTest.DATA, TrainerTest.DESCRIPTIONS, 5).batch(0, 2);
+        Recipe[] recipes = {Recipe.DEFAULT, on};
         double[] evalLoss = new double[2];
         double[] trainLoss = new double[2];
-        double[] sigmas = {0, 0.5};
         for (int k = 0; k < 2; k++) {
-            // no hypernetwork dropout and no NEFTune: the condition noise is the only randomness of a training pass
+            // no hypernetwork dropout and no NEFTune: the option is the only randomness of a training pass
             TrainOptions o = TrainOptions.defaults(10).withBatch(2).withRegularisation(0, 0f, 0.1)
-                    .withRecipe(Recipe.DEFAULT.withConditionNoise(sigmas[k]));
+                    .withRecipe(recipes[k]);
             try (DecoderModel base = DecoderModel.load(modelDir, ModelOptions.cpuFloat32());
                  ZhyperAdapter a = adapter(base, AdapterSpec.of(2, AdapterMethod.DIAG), hyper(0), DataType.FLOAT32, true);
                  Trainer t = trainer(base, a, o)) {
                 evalLoss[k] = lossOf(t, batch, false, 7);
                 trainLoss[k] = lossOf(t, batch, true, 7);
-                assertEquals(trainLoss[k], lossOf(t, batch, true, 7), 1e-6, "seeded: reproducible");
+                assertEquals(trainLoss[k], lossOf(t, batch, true, 7), 1e-6, what + ", seeded: reproducible");
             }
         }
-        assertEquals(evalLoss[0], evalLoss[1], 0.0, "off at evaluation");
-        assertEquals(evalLoss[0], trainLoss[0], 1e-6, "σ 0: training pass = evaluation pass");
-        assertNotEquals(trainLoss[0], trainLoss[1], "σ 0.5 changes the training pass");
-        assertThrows(IllegalArgumentException.class, () -> Recipe.DEFAULT.withConditionNoise(-0.1));
+        assertEquals(evalLoss[0], evalLoss[1], 0.0, what + ": off at evaluation");
+        assertEquals(evalLoss[0], trainLoss[0], 1e-6, "without it a training pass = an evaluation pass");
+        assertNotEquals(trainLoss[0], trainLoss[1], what + " changes the training pass");
     }
 
     /** λ · mean over contexts and sites of ‖h‖², h the generated numbers (z, or z − 1 for one-plus). */
