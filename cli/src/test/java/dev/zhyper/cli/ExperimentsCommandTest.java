@@ -72,7 +72,9 @@ class ExperimentsCommandTest {
         RunResult filled = RunResult.read(diag);
         assertEquals(r.seenTrainDescAccuracy(), filled.seenTrainDescAccuracy());
         assertEquals(r.tailLoss(), filled.tailLoss());
-        assertTrue(Files.readString(out.resolve("table.md")).contains("seen tasks (training desc.)"));
+        String table = Files.readString(out.resolve("table.md"));
+        assertTrue(table.contains("seen tasks (training desc.)"), table);
+        assertTrue(table.contains("shared A, B at lr × 8.0, L2 0.001") && table.contains("(centred)"), table);
     }
 
     @Test

@@ -108,6 +108,14 @@ public final class Report {
                 plan.modelDir(), plan.suiteDir(), plan.targets().stream().map(t -> t.hfName()).toList(), plan.steps(),
                 plan.batch(), plan.lr(), plan.training().labelSmoothing(), plan.training().neftuneAlpha(),
                 plan.training().weightDecay(), plan.evalPerTask(), plan.seeds()));
+        var recipe = plan.training().recipe();
+        var h = plan.hyper();
+        sb.append(String.format(Locale.ROOT, "Recipe of the rows with a hypernetwork: shared A, B at lr × %s, L2 %s on "
+                        + "the generated factors, %s description embeddings%s, trunk task %d / hidden %d / out %d / %d "
+                        + "block(s), z parametrisation %s.%n%n", recipe.sharedLrRatio(), recipe.factorL2(),
+                plan.embedder(), h != null && h.centred() ? " (centred)" : "", h == null ? 64 : h.taskDim(),
+                h == null ? 512 : h.hiddenDim(), h == null ? 512 : h.outDim(), h == null ? 2 : h.residualBlocks(),
+                plan.zParam().name().toLowerCase(Locale.ROOT).replace('_', '-')));
         sb.append("Seen tasks are the 38 training tasks asked with **held-out descriptions**; held-out tasks are the "
                 + "8 never-trained tasks with their held-out descriptions. Bytes/context: what must be stored or sent "
                 + "per description (the hypernetwork's fp32 output; 0 for one shared LoRA). Char-sim: mean "
