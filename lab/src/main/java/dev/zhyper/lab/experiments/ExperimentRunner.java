@@ -106,9 +106,14 @@ public final class ExperimentRunner {
         List<EvalItem> items = trainDescriptionItems(c.method());
         ExactMatch.Result er = ExactMatch.evaluate(engine, items, plan.evalBatch(), MAX_NEW_TOKENS,
                 done -> listener.evaluating(c, done, items.size()));
+        return mean(accuracyPerTask(er), suite.seenTasks());
+    }
+
+    /** Task → fraction of its items answered exactly. */
+    private static Map<String, Double> accuracyPerTask(ExactMatch.Result er) {
         Map<String, Double> perTask = new LinkedHashMap<>();
         er.perTask().forEach((t, k) -> perTask.put(t, (double) k[0] / k[1]));
-        return mean(perTask, suite.seenTasks());
+        return perTask;
     }
 
     private RunResult runCell(ExperimentPlan.Cell c, Path dir, ExperimentListener listener) {
@@ -140,8 +145,7 @@ public final class ExperimentRunner {
             }
         }
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
-        Map<String, Double> perTask = new LinkedHashMap<>();
-        er.perTask().forEach((t, k) -> perTask.put(t, (double) k[0] / k[1]));
+        Map<String, Double> perTask = accuracyPerTask(er);
         Map<String, double[]> simSums = new LinkedHashMap<>();
         for (ExactMatch.Prediction p : er.predictions()) {
             double[] acc = simSums.computeIfAbsent(p.item().task(), k -> new double[2]);

@@ -1,5 +1,7 @@
 package dev.zhyper.lab.experiments;
 
+import dev.zhyper.core.hyper.HyperSpec;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -109,12 +111,12 @@ public final class Report {
                 plan.batch(), plan.lr(), plan.training().labelSmoothing(), plan.training().neftuneAlpha(),
                 plan.training().weightDecay(), plan.evalPerTask(), plan.seeds()));
         var recipe = plan.training().recipe();
-        var h = plan.hyper();
+        HyperSpec h = plan.hyper() == null ? HyperSpec.defaults(1) : plan.hyper();
         sb.append(String.format(Locale.ROOT, "Recipe of the rows with a hypernetwork: shared A, B at lr × %s, L2 %s on "
                         + "the generated factors, %s description embeddings%s, trunk task %d / hidden %d / out %d / %d "
                         + "block(s), z parametrisation %s.%n%n", recipe.sharedLrRatio(), recipe.factorL2(),
-                plan.embedder(), h != null && h.centred() ? " (centred)" : "", h == null ? 64 : h.taskDim(),
-                h == null ? 512 : h.hiddenDim(), h == null ? 512 : h.outDim(), h == null ? 2 : h.residualBlocks(),
+                plan.embedder(), h.centred() ? " (centred)" : "", h.taskDim(), h.hiddenDim(), h.outDim(),
+                h.residualBlocks(),
                 plan.zParam().name().toLowerCase(Locale.ROOT).replace('_', '-')));
         sb.append("Seen tasks are the 38 training tasks asked with **held-out descriptions**; held-out tasks are the "
                 + "8 never-trained tasks with their held-out descriptions. Bytes/context: what must be stored or sent "
@@ -186,11 +188,8 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%s,%s,%s,%d,%.1f,%.1f,%b,%s,%s,%s,%s,%s%n",
                     r.method().name(),
                     r.rank(), r.params(), r.bytes(), num(r.seenMean()), num(r.seenStd()),
-                    r.heldMean() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldMean()),
-                    r.heldStd() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldStd()), r.seeds(),
-                    r.msPerStep(), r.runSeconds(), r.method().ablation(),
-                    r.seenSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.seenSim()),
-                    r.heldSim() == null ? "" : String.format(Locale.ROOT, "%.4f", r.heldSim()),
+                    optional(r.heldMean()), optional(r.heldStd()), r.seeds(),
+                    r.msPerStep(), r.runSeconds(), r.method().ablation(), optional(r.seenSim()), optional(r.heldSim()),
                     optional(r.trainDescMean()), optional(r.trainDescStd()), optional(r.tailLoss())));
         }
         return sb.toString();
